@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['shared/**/*.test.ts', 'desktop/**/*.test.ts', 'runner/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'out/**', 'dist/**'],
     testTimeout: 30_000,
+    reporters: ['default', ['json', { outputFile: 'test-output/vitest-report.json' }]],
     hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,26 @@
+// `npm test`: typecheck, lint and format check, then every vitest suite. All of them run even
+// when one fails, so a single run shows every problem; the exit code is non-zero if any failed.
+// vitest's own summary is the last thing printed. test-output/static-checks.json records the
+// static checks for .ci/run's total.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+const run = (name, cmd, args) => {
+  process.stderr.write(`\n▶ ${name}: ${cmd} ${args.join(' ')}\n`);
+  const started = Date.now();
+  const { status } = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  const ok = status === 0;
+  process.stderr.write(`${ok ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return { name, ok };
+};
+
+const checks = [
+  run('typecheck', 'npx', ['tsc', '-b']),
+  run('lint', 'npx', ['eslint', '.']),
+  run('format', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']),
+];
+mkdirSync('test-output', { recursive: true });
+writeFileSync('test-output/static-checks.json', JSON.stringify({ checks }, null, 2));
+
+const tests = run('tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)]);
+process.exit(checks.every((c) => c.ok) && tests.ok ? 0 : 1);
