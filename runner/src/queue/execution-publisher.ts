@@ -23,7 +23,6 @@ export function createExecutionPublisher(broker: Broker): ExecutionPublisher {
     maxAttempts: 2,
     queues: [executionsQueueDeclaration(topology), delayQueueDeclaration(topology, broker.delayMs)],
   });
-  publisher.on('error', () => {});
   const send = (queue: string, message: ExecutionMessage) =>
     publisher.send(
       {
