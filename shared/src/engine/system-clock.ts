@@ -1,0 +1,34 @@
+import type { Clock } from './host';
+import { StepError } from './step-error';
+
+/**
+ * The real clock (Date.now and timers), for every host.
+ * @example await createSystemClock().sleep(100, AbortSignal.timeout(1000))
+ */
+export function createSystemClock(): Clock {
+  return {
+    now: () => Date.now(),
+    sleep(ms, signal) {
+      return new Promise<void>((resolve, reject) => {
+        const abort = () => {
+          clearTimeout(timer);
+          const reason: unknown = signal.reason;
+          reject(
+            reason instanceof StepError
+              ? reason
+              : new StepError('CANCELED', 'canceled', { retryable: false }),
+          );
+        };
+        const timer = setTimeout(
+          () => {
+            signal.removeEventListener('abort', abort);
+            resolve();
+          },
+          Math.max(0, ms),
+        );
+        if (signal.aborted) abort();
+        else signal.addEventListener('abort', abort, { once: true });
+      });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import jsonata from 'jsonata';
+import { StepError } from '../engine/step-error';
+import type { ExpressionContext } from './context';
+
+/**
+ * Bounds on one JSONata evaluation, so that a workflow cannot hang its host:
+ * jsonata checks them between evaluation steps (`$range`-style builtins are
+ * capped by jsonata itself).
+ */
+const JSONATA_LIMITS = { timeout: 1000, stack: 250 };
+
+/** A template that does not parse. `offset` is where in the string the bad template starts. */
+export class TemplateParseError extends Error {
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'TemplateParseError';
+    this.offset = offset;
+  }
+}
+
+/** A string with its `{{ }}` templates compiled once. */
+export interface CompiledTemplate {
+  readonly source: string;
+  /** `literal`: no template; `single`: exactly one template (raw typed value); `text`: interpolation. */
+  readonly kind: 'literal' | 'single' | 'text';
+  evaluate(context: ExpressionContext): Promise<unknown>;
+}
+
+interface Segment {
+  text: string;
+  expression?: jsonata.Expression;
+  expressionSource?: string;
+}
+
+/** True when `value` holds at least one `{{`. Cheap pre-check before compiling. */
+export function hasTemplate(value: string): boolean {
+  return value.includes('{{');
+}
+
+/**
+ * Compiles every `{{ }}` of a string once. Throws TemplateParseError with a
+ * plain message when a template is unclosed or its JSONata does not parse.
+ * @example await compileTemplate('{{ trigger.total * 2 }}').evaluate(ctx) // 300
+ */
+export function compileTemplate(source: string): CompiledTemplate {
+  const segments = splitTemplates(source);
+  const expressions = segments.filter((s) => s.expression !== undefined);
+  if (expressions.length === 0) return literalTemplate(source);
+  const only = expressions[0];
+  if (expressions.length === 1 && only?.expression && segments.every((s) => s.text.trim() === '')) {
+    return singleTemplate(source, only.expression, only.expressionSource ?? '');
+  }
+  return textTemplate(source, segments);
+}
+
+function literalTemplate(source: string): CompiledTemplate {
+  return { source, kind: 'literal', evaluate: () => Promise.resolve(source) };
+}
+
+function singleTemplate(
+  source: string,
+  expression: jsonata.Expression,
+  expressionSource: string,
+): CompiledTemplate {
+  return {
+    source,
+    kind: 'single',
+    evaluate: (context) => evaluateExpression(expression, expressionSource, context),
+  };
+}
+
+function textTemplate(source: string, segments: Segment[]): CompiledTemplate {
+  return {
+    source,
+    kind: 'text',
+    async evaluate(context) {
+      let out = '';
+      for (const segment of segments) {
+        out += segment.text;
+        if (segment.expression) {
+          out += toText(
+            await evaluateExpression(segment.expression, segment.expressionSource ?? '', context),
+          );
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Interpolation rules: strings as they are, JSON for the rest, missing as "". */
+export function toText(value: unknown): string {
+  if (value === undefined || typeof value === 'function') return '';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value) ?? '';
+}
+
+async function evaluateExpression(
+  expression: jsonata.Expression,
+  source: string,
+  context: ExpressionContext,
+): Promise<unknown> {
+  try {
+    return normalize(await expression.evaluate(context));
+  } catch (error) {
+    throw new StepError('EXPRESSION', `{{ ${source.trim()} }}: ${jsonataMessage(error)}`, {
+      retryable: false,
+    });
+  }
+}
+
+/** JSONata functions (lambdas) are not data: they read as missing. */
+function normalize(value: unknown): unknown {
+  return typeof value === 'function' ? undefined : value;
+}
+
+function jsonataMessage(error: unknown): string {
+  if (error && typeof error === 'object' && 'message' in error) {
+    const message = String((error as { message: unknown }).message);
+    const position = (error as { position?: unknown }).position;
+    return typeof position === 'number' && position > 0
+      ? `${message} (at character ${position})`
+      : message;
+  }
+  return String(error);
+}
+
+/**
+ * Splits a string into literal text and templates. A template ends at the
+ * first `}}` after which its JSONata parses, so that `{{ {"a": {"b": 1}} }}`
+ * (object constructors, strings holding "}}") works.
+ */
+function splitTemplates(source: string): Segment[] {
+  const segments: Segment[] = [];
+  let text = '';
+  let position = 0;
+  while (position < source.length) {
+    const open = source.indexOf('{{', position);
+    if (open < 0) break;
+    text += source.slice(position, open);
+    const { expression, expressionSource, end } = compileAt(source, open);
+    segments.push({ text, expression, expressionSource });
+    text = '';
+    position = end;
+  }
+  text += source.slice(position);
+  if (text !== '' || segments.length === 0) segments.push({ text });
+  return segments;
+}
+
+function compileAt(
+  source: string,
+  open: number,
+): { expression: jsonata.Expression; expressionSource: string; end: number } {
+  let close = source.indexOf('}}', open + 2);
+  if (close < 0) throw new TemplateParseError('"{{" is not closed by "}}"', open);
+  let firstError: unknown;
+  while (close >= 0) {
+    const expressionSource = source.slice(open + 2, close);
+    if (expressionSource.trim() === '')
+      throw new TemplateParseError('empty template "{{ }}"', open);
+    try {
+      return {
+        expression: jsonata(expressionSource, JSONATA_LIMITS),
+        expressionSource,
+        end: close + 2,
+      };
+    } catch (error) {
+      firstError ??= error;
+      close = source.indexOf('}}', close + 1);
+    }
+  }
+  throw new TemplateParseError(jsonataMessage(firstError), open);
+}
