@@ -1,0 +1,2 @@
+export { ConfigError, keyIdOf, loadConfig, type RunnerConfig } from './config';
+export { EnvSchema, type Env } from './env-schema';

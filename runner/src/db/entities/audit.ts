@@ -1,0 +1,47 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '../ids';
+
+/** Append-only: the app role has no UPDATE/DELETE grant on it (see the RLS migration). */
+export const AuditEvent = defineEntity({
+  name: 'AuditEvent',
+  tableName: 'audit_events',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    organizationId: p.uuid().nullable().index(),
+    actorUserId: p.uuid().nullable(),
+    actorApiKeyId: p.uuid().nullable(),
+    action: p.string(),
+    targetType: p.string(),
+    targetId: p.string().nullable(),
+    ip: p.string().nullable(),
+    at: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    details: p.json<Record<string, unknown>>().nullable(),
+  },
+});
+
+export const Notification = defineEntity({
+  name: 'Notification',
+  tableName: 'notifications',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    organizationId: p.uuid().index(),
+    userId: p.uuid().nullable().index(),
+    kind: p.string(),
+    title: p.string(),
+    body: p.text(),
+    readAt: p.datetime().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});

@@ -1,0 +1,151 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import type { RunResult, StepErrorInfo } from '../../../../shared/src/model/run-result';
+import { newId } from '../ids';
+
+export const EXECUTION_STATUSES = ['pending', 'running', 'success', 'failed', 'canceled'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export const EXECUTION_TRIGGERS = ['api', 'webhook', 'schedule', 'poll'] as const;
+export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
+
+export const Execution = defineEntity({
+  name: 'Execution',
+  tableName: 'executions',
+  indexes: [
+    {
+      name: 'executions_workflow_created_idx',
+      expression:
+        'create index "executions_workflow_created_idx" on "executions" ("workflow_id", "created_at" desc, "id" desc)',
+    },
+    { properties: ['status', 'createdAt'] },
+  ],
+  uniques: [
+    {
+      name: 'executions_org_idempotency_key_unique',
+      expression:
+        'create unique index "executions_org_idempotency_key_unique" on "executions" ("organization_id", "idempotency_key") where "idempotency_key" is not null',
+    },
+  ],
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    organizationId: p.uuid().index(),
+    workflowId: p.uuid(),
+    versionId: p.uuid(),
+    status: p.enum([...EXECUTION_STATUSES]).default('pending'),
+    triggerKind: p.enum([...EXECUTION_TRIGGERS]),
+    input: p.json<unknown>().nullable(),
+    /** The engine's run result (workflow-v1.md "Run result"). */
+    result: p.json<RunResult>().nullable(),
+    error: p.json<StepErrorInfo & { step?: string }>().nullable(),
+    attempt: p.integer().default(0),
+    idempotencyKey: p.string().nullable(),
+    dedupeKey: p.string().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+    claimedBy: p.string().nullable(),
+    heartbeatAt: p.datetime().nullable(),
+    cancelRequestedAt: p.datetime().nullable(),
+  },
+});
+
+export const ExecutionStep = defineEntity({
+  name: 'ExecutionStep',
+  tableName: 'execution_steps',
+  uniques: [{ properties: ['executionId', 'stepId'] }],
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    organizationId: p.uuid().index(),
+    executionId: p.uuid(),
+    stepId: p.string(),
+    status: p.string().length(16),
+    attempts: p.integer().default(0),
+    output: p.json<unknown>().nullable(),
+    port: p.string().nullable(),
+    error: p.json<StepErrorInfo>().nullable(),
+    durationMs: p.integer().nullable(),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+  },
+});
+
+export const ExecutionLog = defineEntity({
+  name: 'ExecutionLog',
+  tableName: 'execution_logs',
+  indexes: [{ properties: ['executionId', 'id'] }],
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    organizationId: p.uuid().index(),
+    executionId: p.uuid(),
+    stepId: p.string().nullable(),
+    level: p.string().length(8),
+    message: p.text(),
+    at: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+
+/** A webhook dedupe key seen within its window → the first run's execution id. */
+export const WebhookDedupe = defineEntity({
+  name: 'WebhookDedupe',
+  tableName: 'webhook_dedupes',
+  properties: {
+    triggerId: p.uuid().primary(),
+    key: p.string().primary(),
+    organizationId: p.uuid().index(),
+    executionId: p.uuid(),
+    expiresAt: p.datetime().index(),
+  },
+});
+
+/** The first response to a mutation sent with an Idempotency-Key, replayed for repeats. */
+export const IdempotencyRecord = defineEntity({
+  name: 'IdempotencyRecord',
+  tableName: 'idempotency_records',
+  properties: {
+    organizationId: p.uuid().primary(),
+    /** Scoped by the caller: `<method> <route>` + the client's key. */
+    key: p.string().primary(),
+    requestHash: p.string().length(64),
+    statusCode: p.integer(),
+    response: p.json<unknown>().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+
+/** Rows written in the same transaction as their Execution; the relay publishes then marks them sent. */
+export const Outbox = defineEntity({
+  name: 'Outbox',
+  tableName: 'outbox',
+  indexes: [
+    {
+      name: 'outbox_unsent_idx',
+      expression: 'create index "outbox_unsent_idx" on "outbox" ("id") where "sent_at" is null',
+    },
+  ],
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    organizationId: p.uuid().index(),
+    topic: p.string(),
+    payload: p.json<Record<string, unknown>>(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    sentAt: p.datetime().nullable(),
+    attempts: p.integer().default(0),
+  },
+});

@@ -1,0 +1,57 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '../ids';
+
+/** Platform-wide tables (no organization_id): plans, users, refresh tokens. */
+
+export const Plan = defineEntity({
+  name: 'Plan',
+  tableName: 'plans',
+  properties: {
+    id: p.string().length(64).primary(),
+    name: p.string(),
+    maxConcurrentExecutions: p.integer().default(10),
+    executionsPerMonth: p.integer().nullable(),
+  },
+});
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    /** Stored lower-cased; unique. */
+    email: p.string().unique(),
+    name: p.string(),
+    passwordHash: p.string().nullable().hidden(),
+    emailVerifiedAt: p.datetime().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+
+/** A refresh token's hash; a reused (already rotated) token revokes its whole family. */
+export const RefreshToken = defineEntity({
+  name: 'RefreshToken',
+  tableName: 'refresh_tokens',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    userId: p.uuid().index(),
+    familyId: p.uuid().index(),
+    hash: p.string().unique(),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});

@@ -1,0 +1,71 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { newId } from '../ids';
+
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const Organization = defineEntity({
+  name: 'Organization',
+  tableName: 'organizations',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    name: p.string(),
+    planId: p.string().length(64).default('free'),
+    /** Overrides the plan's max_concurrent_executions when set. */
+    concurrencyLimit: p.integer().nullable(),
+    /** Lets this organization's HTTP steps reach private networks (SSRF guard exception). */
+    allowPrivateNetwork: p.boolean().default(false),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+
+export const Membership = defineEntity({
+  name: 'Membership',
+  tableName: 'memberships',
+  uniques: [{ properties: ['organizationId', 'userId'] }],
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    organizationId: p.uuid().index(),
+    userId: p.uuid().index(),
+    role: p.enum([...ROLES]),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});
+
+/** An organization-bound API key: only `prefix` and a SHA-256 `hash` are stored. */
+export const ApiKey = defineEntity({
+  name: 'ApiKey',
+  tableName: 'api_keys',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    organizationId: p.uuid().index(),
+    name: p.string(),
+    prefix: p.string().length(32),
+    hash: p.string().unique().hidden(),
+    /** The role the key acts with (a subset of its creator's). */
+    scopes: p.json<string[]>().default('[]'),
+    expiresAt: p.datetime().nullable(),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+    createdBy: p.uuid().nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+});

@@ -1,0 +1,9 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125041238_initial } from './Migration20261125041238_initial';
+import { Migration20261125050000_tenancy } from './Migration20261125050000_tenancy';
+
+/** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125041238_initial', class: Migration20261125041238_initial },
+  { name: 'Migration20261125050000_tenancy', class: Migration20261125050000_tenancy },
+];
