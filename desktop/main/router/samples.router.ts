@@ -19,9 +19,7 @@ export const samplesRouter = router({
       );
       return { pinned: true };
     }),
-  unpin: procedure
-    .input(z.object({ workflowId, nodeId }))
-    .mutation(({ ctx, input }) => ({
-      unpinned: ctx.services.samples.unpin(input.workflowId, input.nodeId),
-    })),
+  unpin: procedure.input(z.object({ workflowId, nodeId })).mutation(({ ctx, input }) => ({
+    unpinned: ctx.services.samples.unpin(input.workflowId, input.nodeId),
+  })),
 });

@@ -1,0 +1,92 @@
+// The Electron main process. Every `electron` import of the app is here or in
+// the preload: the rest of desktop/main runs under plain Node too (the studio).
+import { app, BrowserWindow, session, shell } from 'electron';
+import Store from 'electron-store';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createIPCHandler } from 'trpc-electron/main';
+import { createAppServices } from './app-services';
+import type { AppServices } from './app-services';
+import { createKeytarKeychain } from './keychain/keychain';
+import { createPreferences } from './preferences/preferences';
+import { appRouter } from './router/app-router';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let services: AppServices | undefined;
+
+function createWindow(appServices: AppServices): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Maestro',
+    show: false,
+    webPreferences: {
+      preload: join(here, '..', 'preload', 'index.cjs'),
+      // The renderer is a web page: no Node, its own JS world, the OS sandbox.
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
+  });
+  createIPCHandler({
+    router: appRouter,
+    windows: [window],
+    createContext: () => Promise.resolve({ services: appServices }),
+  });
+  window.once('ready-to-show', () => window.show());
+  const devServer = process.env.ELECTRON_RENDERER_URL;
+  void (devServer
+    ? window.loadURL(devServer)
+    : window.loadFile(join(here, '..', 'renderer', 'index.html')));
+  return window;
+}
+
+/** The app never navigates away from itself; links open in the user's browser. */
+function lockNavigation(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (url !== contents.getURL()) event.preventDefault();
+    });
+    contents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+async function start(): Promise<void> {
+  lockNavigation();
+  await app.whenReady();
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  );
+  const dataDir = process.env.MAESTRO_DATA_DIR ?? app.getPath('userData');
+  services = createAppServices({
+    dataDir,
+    // Built to out/main: the project's examples/ are two levels up.
+    examplesDir: join(here, '..', '..', 'examples'),
+    preferences: createPreferences(new Store({ name: 'preferences', cwd: dataDir })),
+    keychain: createKeytarKeychain(),
+    transport: 'electron',
+    version: app.getVersion(),
+  });
+  const appServices = services;
+  createWindow(appServices);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(appServices);
+  });
+}
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', () => {
+  void services?.close();
+});
+
+start().catch((error: unknown) => {
+  console.error('Maestro could not start:', error);
+  app.quit();
+});
