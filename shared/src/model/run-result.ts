@@ -5,7 +5,14 @@ export const RunStatus = z.enum(['pending', 'running', 'success', 'failed', 'can
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** Status of one step (node) of a run. */
-export const StepStatus = z.enum(['pending', 'running', 'success', 'failed', 'skipped', 'canceled']);
+export const StepStatus = z.enum([
+  'pending',
+  'running',
+  'success',
+  'failed',
+  'skipped',
+  'canceled',
+]);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 /**
