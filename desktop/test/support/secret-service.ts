@@ -1,0 +1,101 @@
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SecretService {
+  available: boolean;
+  /** What is missing, when not available. */
+  reason?: string;
+  stop(): void;
+}
+
+const NEEDS =
+  'a D-Bus session bus and a Secret Service: the Debian packages dbus-x11 (dbus-daemon) and gnome-keyring';
+
+/**
+ * Starts a private D-Bus session bus and an unlocked gnome-keyring (Secret
+ * Service) for this test process, like
+ * `dbus-run-session -- bash -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets; …'`,
+ * and points DBUS_SESSION_BUS_ADDRESS at it so that keytar talks to it.
+ */
+export async function startSecretService(): Promise<SecretService> {
+  for (const binary of ['dbus-daemon', 'gnome-keyring-daemon']) {
+    if (spawnSync('which', [binary]).status !== 0) {
+      return {
+        available: false,
+        reason: `${binary} is not installed; these tests need ${NEEDS}`,
+        stop() {},
+      };
+    }
+  }
+  const home = mkdtempSync(join(tmpdir(), 'maestro-keyring-'));
+  const children: ChildProcess[] = [];
+  const stop = (): void => {
+    for (const child of children) child.kill();
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    children.push(bus);
+    const address = await firstLine(bus, 5000);
+    // The keyring files go to a throw-away home: tests never touch the user's keyring.
+    const env = {
+      ...process.env,
+      DBUS_SESSION_BUS_ADDRESS: address,
+      HOME: home,
+      XDG_DATA_HOME: home,
+      XDG_RUNTIME_DIR: home,
+    };
+    const keyring = spawn(
+      'gnome-keyring-daemon',
+      ['--foreground', '--unlock', '--components=secrets'],
+      {
+        env,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      },
+    );
+    children.push(keyring);
+    keyring.stdin.end('pw');
+    process.env.DBUS_SESSION_BUS_ADDRESS = address;
+    await waitForSecretService();
+    return { available: true, stop };
+  } catch (error) {
+    stop();
+    return {
+      available: false,
+      reason: `${(error as Error).message}; these tests need ${NEEDS}`,
+      stop() {},
+    };
+  }
+}
+
+function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dbus-daemon printed no address')), timeoutMs);
+    child.once('error', (error) => reject(error));
+    child.stdout!.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      resolve(chunk.toString().trim().split('\n')[0]!);
+    });
+  });
+}
+
+/** The keyring registers on the bus shortly after it starts: ask until it answers. */
+async function waitForSecretService(): Promise<void> {
+  const { default: keytar } = await import('keytar');
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await keytar.getPassword('maestro-test-probe', 'probe');
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`the Secret Service did not answer: ${(lastError as Error).message}`);
+}
