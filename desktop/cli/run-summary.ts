@@ -12,6 +12,15 @@ const SYMBOL: Record<StepStatus, string> = {
   pending: '·',
 };
 
+const TALLY_ORDER: StepStatus[] = [
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+  'running',
+  'pending',
+];
+
 export interface SummaryOptions {
   style: TerminalStyle;
   /** Terminal width, to cut previews so that a row fits on one line. */
@@ -51,10 +60,13 @@ export function formatRunSummary(
 }
 
 function formatRunLine(result: RunResult, style: TerminalStyle): string {
-  const counts = new Map<StepStatus, number>();
-  for (const step of Object.values(result.steps))
-    counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
-  const tally = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+  const steps = Object.values(result.steps);
+  const tally = TALLY_ORDER.map(
+    (status) => [status, steps.filter((step) => step.status === status).length] as const,
+  )
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`)
+    .join(', ');
   const took = result.finishedAt
     ? ` in ${formatDuration(Date.parse(result.finishedAt) - Date.parse(result.startedAt))}`
     : '';

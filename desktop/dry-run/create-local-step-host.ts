@@ -1,7 +1,6 @@
 import {
   createCircuitBreaker,
   createFetchHttpClient,
-  createQuickJsSandbox,
   createSystemClock,
   StepError,
 } from '../../shared/src/index';
@@ -62,16 +61,22 @@ function processCircuit(): HostCircuit {
 }
 
 /**
- * QuickJS is loaded on the first `code.js` step only: most runs have none, and
- * compiling the WebAssembly module costs more than the rest of a CLI start.
+ * QuickJS is imported and compiled on the first `code.js` step only: most runs
+ * have none, and loading the WebAssembly module costs more than the rest of a
+ * CLI start.
  */
 let sandbox: Promise<CodeSandbox> | undefined;
 const processSandbox: CodeSandbox = {
   async run(...args: Parameters<CodeSandbox['run']>) {
-    sandbox ??= createQuickJsSandbox().catch((error: unknown) => {
+    const loading = (sandbox ??= loadSandbox().catch((error: unknown) => {
       sandbox = undefined; // let a later step try again rather than fail forever
       throw error;
-    });
-    return (await sandbox).run(...args);
+    }));
+    return (await loading).run(...args);
   },
 };
+
+async function loadSandbox(): Promise<CodeSandbox> {
+  const { createQuickJsSandbox } = await import('../../shared/src/sandbox/index');
+  return createQuickJsSandbox();
+}

@@ -63,6 +63,12 @@ export async function startExampleApiServer(): Promise<ExampleApiServer> {
     ['GET', /^\/tickets$/, listTickets],
     ['POST', /^\/chat\/messages$/, (_req, res) => send(res, 201, { ok: true })],
     ['POST', /^\/reports\/[^/]+$/, (_req, res) => send(res, 201, { stored: true })],
+    // Answers after 20 s: for cancellation and progress tests (close() drops it).
+    [
+      'GET',
+      /^\/slow$/,
+      (_req, res) => void setTimeout(() => send(res, 200, { late: true }), 20_000).unref(),
+    ],
   ];
 
   const server = createServer((req, res) => {
