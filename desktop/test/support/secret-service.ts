@@ -84,13 +84,17 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
-/** The keyring registers on the bus shortly after it starts: ask until it answers. */
+/**
+ * The keyring registers on the bus, then creates and unlocks the `login`
+ * collection from the password on stdin: write until a write succeeds.
+ */
 async function waitForSecretService(): Promise<void> {
   const { default: keytar } = await import('keytar');
   let lastError: unknown;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      await keytar.getPassword('maestro-test-probe', 'probe');
+      await keytar.setPassword('maestro-test-probe', 'probe', 'ready');
+      await keytar.deletePassword('maestro-test-probe', 'probe');
       return;
     } catch (error) {
       lastError = error;

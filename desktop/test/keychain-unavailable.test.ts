@@ -1,0 +1,31 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestApp } from './support/test-app';
+
+// No Secret Service: the session bus address points at a socket that does not exist.
+process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/maestro-test-bus';
+
+describe('without an OS keychain', () => {
+  const app = createTestApp();
+  afterAll(() => app.close());
+
+  it('says so plainly', async () => {
+    const status = await app.caller.connections.status();
+    expect(status.keychainAvailable).toBe(false);
+    expect(status.reason).toMatch(/system keychain .* did not answer/);
+  });
+
+  it('refuses to store a secret, and writes it nowhere else', async () => {
+    await expect(
+      app.caller.connections.create({
+        name: 'CRM',
+        kind: 'bearer',
+        secret: { token: 'never-stored' },
+      }),
+    ).rejects.toThrow(
+      /No OS keychain is available, so Maestro cannot store this secret; it never writes secrets anywhere else/,
+    );
+    expect(await app.caller.connections.list()).toEqual([]);
+    expect(readdirSync(app.dataDir).join(',')).not.toMatch(/secret|keychain/);
+  });
+});
