@@ -73,8 +73,11 @@ export class DryRunService {
       if (event.type === 'step.started') stepInputs[event.stepId] = event.input;
       // The stored row is complete before `run.finished` reaches any subscriber,
       // so `dryRun.get` right after the stream ends finds the result.
-      if (event.type === 'run.finished') this.finish(runId, event.result, stepInputs, startedAt);
-      channel.push(event);
+      try {
+        if (event.type === 'run.finished') this.finish(runId, event.result, stepInputs, startedAt);
+      } finally {
+        channel.push(event);
+      }
     };
     const run = runWorkflow(prepareWorkflow(verdict.workflow), {
       input: request.input,
