@@ -37,13 +37,25 @@ export interface SandboxLimits {
   memoryBytes: number;
 }
 
+/** What a `code.js` call may report while it runs (optional). */
+export interface SandboxHooks {
+  /** One `console.*` line from the code: log/info → info, debug, warn, error. */
+  onLog?(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+}
+
 /**
  * Runs the body of a `code.js` function with `input` and returns its
  * JSON-serialisable result. Throws StepError: CODE (thrown or bad result),
  * TIMEOUT (CPU limit), MEMORY (memory limit), CANCELED (signal).
  */
 export interface CodeSandbox {
-  run(code: string, input: unknown, limits: SandboxLimits, signal: AbortSignal): Promise<unknown>;
+  run(
+    code: string,
+    input: unknown,
+    limits: SandboxLimits,
+    signal: AbortSignal,
+    hooks?: SandboxHooks,
+  ): Promise<unknown>;
 }
 
 /** What a connection adds to an `action.http` request, and which values to redact. */
