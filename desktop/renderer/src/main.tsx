@@ -1,4 +1,13 @@
-// Placeholder entry (desktop-main); the renderer helper replaces this file.
+import '@xyflow/react/dist/style.css';
+import './styles/app.css';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './shell/app';
 
-createRoot(document.getElementById('root')!).render(<p>Maestro</p>);
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

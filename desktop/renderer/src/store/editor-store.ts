@@ -73,6 +73,7 @@ export interface EditorState {
   applyEvent: (event: EngineEvent) => void;
   runProblem: (message: string) => void;
   clearRun: () => void;
+  showRun: (run: RunState) => void;
 }
 
 const BLANK_META: WorkflowMeta = { name: 'Untitled workflow' };
@@ -235,6 +236,7 @@ export function createEditorStore() {
       applyEvent: (event) => set({ run: applyEngineEvent(get().run, event) }),
       runProblem: (message) => set({ run: { ...get().run, status: 'failed', problem: message } }),
       clearRun: () => set({ run: IDLE_RUN }),
+      showRun: (run) => set({ run }),
     };
   });
 }

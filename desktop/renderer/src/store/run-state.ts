@@ -92,3 +92,24 @@ function mergeResultSteps(
 export function isRunActive(run: RunState): boolean {
   return run.status === 'starting' || run.status === 'running' || run.status === 'pending';
 }
+
+/** A stored run (dryRun.get) as a run view, to inspect it again. */
+export function runFromRecord(record: {
+  runId: string;
+  input?: unknown;
+  result?: unknown;
+  stepInputs: Record<string, unknown>;
+}): RunState {
+  const result = record.result as RunResult | undefined;
+  const steps: Record<string, StepRunView> = {};
+  for (const [id, step] of Object.entries(result?.steps ?? {}))
+    steps[id] = { ...step, input: record.stepInputs[id] };
+  return {
+    runId: record.runId,
+    status: result?.status ?? 'running',
+    steps,
+    input: record.input,
+    result,
+    logs: [],
+  };
+}

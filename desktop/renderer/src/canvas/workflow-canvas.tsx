@@ -1,0 +1,111 @@
+import type { IsValidConnection, NodeTypes } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
+import type { DragEvent } from 'react';
+import { useCallback, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { getNodeType, isTriggerType } from '../catalog/node-catalog';
+import type { StepEdge, StepNode } from '../store/canvas-types';
+import { editorStore, useEditor } from '../store/editor-store';
+import { StepNodeComponent } from './step-node';
+
+export const NODE_TYPE_MIME = 'application/x-maestro-node-type';
+
+const nodeTypes: NodeTypes = { step: StepNodeComponent };
+
+const isValidConnection: IsValidConnection<StepEdge> = (connection) => {
+  if (connection.source === connection.target) return false;
+  const target = editorStore.getState().nodes.find((n) => n.id === connection.target);
+  return target !== undefined && !isTriggerType(target.data.nodeType);
+};
+
+const minimapColor = (node: StepNode) => {
+  const status = editorStore.getState().run.steps[node.id]?.status;
+  if (status === 'success') return '#16a34a';
+  if (status === 'failed') return '#dc2626';
+  if (status === 'running') return '#2563eb';
+  return '#94a3b8';
+};
+
+export function WorkflowCanvas() {
+  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, run } = useEditor(
+    useShallow((s) => ({
+      nodes: s.nodes,
+      edges: s.edges,
+      onNodesChange: s.onNodesChange,
+      onEdgesChange: s.onEdgesChange,
+      onConnect: s.onConnect,
+      run: s.run,
+    })),
+  );
+  const { screenToFlowPosition } = useReactFlow();
+
+  // Screen readers hear "HTTP request http, success" when a node gets focus.
+  const labelled = useMemo(
+    () =>
+      nodes.map((node) => {
+        const status = run.steps[node.id]?.status;
+        const title = getNodeType(node.data.nodeType)?.title ?? node.data.nodeType;
+        return { ...node, ariaLabel: `${title} ${node.id}${status ? `, ${status}` : ''}` };
+      }),
+    [nodes, run.steps],
+  );
+  // Edges of the live run light up along the taken ports.
+  const styledEdges = useMemo(
+    () =>
+      edges.map((edge) => {
+        const source = run.steps[edge.source];
+        const taken = source?.port !== undefined && source.port === (edge.sourceHandle ?? 'out');
+        return {
+          ...edge,
+          animated: taken && run.steps[edge.target]?.status === 'running',
+          className: taken ? 'edge-taken' : undefined,
+          label: edge.sourceHandle !== 'out' ? (edge.sourceHandle ?? undefined) : undefined,
+        };
+      }),
+    [edges, run.steps],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(NODE_TYPE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(NODE_TYPE_MIME);
+      if (!type) return;
+      event.preventDefault();
+      const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      editorStore.getState().addNode(type, { x: point.x - 110, y: point.y - 30 });
+    },
+    [screenToFlowPosition],
+  );
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<StepNode, StepEdge>
+        nodes={labelled}
+        edges={styledEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        nodesFocusable
+        edgesFocusable
+        fitView
+        fitViewOptions={{ maxZoom: 1.2, padding: 0.2 }}
+        minZoom={0.2}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        defaultEdgeOptions={{ type: 'smoothstep' }}
+        aria-label="Workflow canvas"
+      >
+        <Background gap={20} />
+        <Controls showInteractive={false} aria-label="Zoom controls" />
+        <MiniMap<StepNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,213 @@
+import type { FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+import { showToast } from '../ui/toast-store';
+
+type Kind = RouterInputs['connections']['create']['kind'];
+
+const SECRET_FIELDS: Record<
+  Kind,
+  { key: string; label: string; secret: boolean; optional?: boolean }[]
+> = {
+  bearer: [{ key: 'token', label: 'Token', secret: true }],
+  apiKey: [
+    { key: 'headerName', label: 'Header name', secret: false },
+    { key: 'value', label: 'Key value', secret: true },
+  ],
+  basic: [
+    { key: 'username', label: 'Username', secret: false },
+    { key: 'password', label: 'Password', secret: true },
+  ],
+  oauth2: [
+    { key: 'accessToken', label: 'Access token', secret: true },
+    { key: 'refreshToken', label: 'Refresh token (optional)', secret: true, optional: true },
+  ],
+};
+
+const KIND_LABELS: Record<Kind, string> = {
+  bearer: 'Bearer token',
+  apiKey: 'API key header',
+  basic: 'Basic auth',
+  oauth2: 'OAuth 2 tokens',
+};
+
+/** Connections: references in SQLite, secrets only in the OS keychain (or nowhere). */
+export function ConnectionsPage() {
+  const [list, setList] = useState<RouterOutputs['connections']['list']>([]);
+  const [status, setStatus] = useState<RouterOutputs['connections']['status'] | null>(null);
+  const [kind, setKind] = useState<Kind>('bearer');
+  const [name, setName] = useState('');
+  const [secret, setSecret] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    const [items, keychain] = await Promise.all([
+      api.connections.list.query(),
+      api.connections.status.query(),
+    ]);
+    setList(items);
+    setStatus(keychain);
+  }, []);
+  useEffect(() => {
+    refresh().catch((error: unknown) => setProblem(errorMessage(error)));
+  }, [refresh]);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    const fields = Object.fromEntries(
+      SECRET_FIELDS[kind]
+        .filter((f) => !(f.optional && !secret[f.key]))
+        .map((f) => [f.key, secret[f.key] ?? '']),
+    );
+    try {
+      await api.connections.create.mutate({
+        name,
+        kind,
+        secret: fields,
+      } as RouterInputs['connections']['create']);
+      setName('');
+      setSecret({});
+      showToast({
+        tone: 'success',
+        message: `Connection “${name}” saved; its secret is in the OS keychain.`,
+      });
+      await refresh();
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  const remove = async (id: string, label: string) => {
+    try {
+      await api.connections.delete.mutate({ id });
+      showToast({ tone: 'info', message: `Deleted connection “${label}” and its secret.` });
+      await refresh();
+    } catch (error) {
+      showToast({ tone: 'error', message: `Could not delete: ${errorMessage(error)}` });
+    }
+  };
+
+  return (
+    <main className="page" aria-labelledby="connections-title">
+      <h1 id="connections-title">Connections</h1>
+      <p
+        className={`keychain-status ${status?.keychainAvailable ? 'ok' : 'bad'}`}
+        role="status"
+        data-testid="keychain-status"
+      >
+        {status === null
+          ? 'Checking the OS keychain…'
+          : status.keychainAvailable
+            ? 'OS keychain available: secrets are stored there, never in the workflow files or the database.'
+            : `No OS keychain available${status.reason ? ` (${status.reason})` : ''}. Maestro will not store secrets anywhere else, so connections cannot be created here.`}
+      </p>
+      <section aria-labelledby="connections-list-title">
+        <h2 id="connections-list-title">Saved connections</h2>
+        {list.length === 0 ? (
+          <p className="muted">No connection yet.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Id (used in auth.connection)</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((c) => (
+                <tr key={c.id}>
+                  <td>{c.name}</td>
+                  <td>{KIND_LABELS[c.kind as Kind] ?? c.kind}</td>
+                  <td>
+                    <code>{c.id}</code>
+                  </td>
+                  <td>{new Date(c.createdAt).toLocaleString()}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      onClick={() => void remove(c.id, c.name)}
+                      aria-label={`Delete connection ${c.name}`}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="connections-new-title">
+        <h2 id="connections-new-title">New connection</h2>
+        <form className="form" onSubmit={(e) => void create(e)}>
+          <div className="field">
+            <label className="field-label" htmlFor="conn-name">
+              Name
+            </label>
+            <input
+              id="conn-name"
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+            />
+          </div>
+          <div className="field">
+            <label className="field-label" htmlFor="conn-kind">
+              Kind
+            </label>
+            <select
+              id="conn-kind"
+              className="input"
+              value={kind}
+              onChange={(e) => {
+                setKind(e.target.value as Kind);
+                setSecret({});
+              }}
+            >
+              {(Object.keys(KIND_LABELS) as Kind[]).map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
+            </select>
+          </div>
+          {SECRET_FIELDS[kind].map((f) => (
+            <div className="field" key={f.key}>
+              <label className="field-label" htmlFor={`conn-${f.key}`}>
+                {f.label}
+              </label>
+              <input
+                id={`conn-${f.key}`}
+                className="input"
+                type={f.secret ? 'password' : 'text'}
+                autoComplete="off"
+                value={secret[f.key] ?? ''}
+                onChange={(e) => setSecret({ ...secret, [f.key]: e.target.value })}
+              />
+            </div>
+          ))}
+          {problem && (
+            <p className="field-issues" role="alert">
+              {problem}
+            </p>
+          )}
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={status?.keychainAvailable === false}
+          >
+            Save connection
+          </button>
+        </form>
+      </section>
+    </main>
+  );
+}
