@@ -73,11 +73,11 @@ async function runElement(
   try {
     evaluated = await step.config.evaluate(context);
     config = parseConfig(step, evaluated);
+    if (step.definition.resolveSecrets)
+      runtime.redactor.add(await step.definition.resolveSecrets(config, runtime.host, signal));
   } catch (error) {
     return { ok: false, error: toStepError(error), attempts: 1 };
   }
-  const sensitive = step.definition.sensitiveValues?.(config);
-  if (sensitive) runtime.redactor.add(sensitive);
   const { host } = runtime;
   const result = await runWithRetry(
     step.retry,

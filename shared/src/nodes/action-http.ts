@@ -16,7 +16,15 @@ export const httpAction = defineNode({
   ports: ['out', 'error'],
   config: HttpRequestConfig,
   usesIo: true,
-  sensitiveValues: (config) => sensitiveHeaderValues(config.headers),
+  resolveSecrets: async (config, host, signal) => {
+    const connection = config.auth
+      ? await host.secrets.resolveConnection(config.auth.connection, signal)
+      : undefined;
+    return [
+      ...(connection?.secrets ?? []),
+      ...sensitiveHeaderValues({ ...config.headers, ...connection?.headers }),
+    ];
+  },
   run: runHttp,
 });
 

@@ -44,8 +44,11 @@ export interface NodeDefinition<Config = unknown> {
   requiredKeys?: readonly string[];
   /** False for nodes that do no I/O and cannot block (no per-attempt timer needed). */
   usesIo: boolean;
-  /** Values in the evaluated config to redact before it is reported (Authorization headers...). */
-  sensitiveValues?(config: Config): string[];
+  /**
+   * Secret values this config will use (Authorization headers, connection
+   * secrets), known before the step is announced so that no event shows them.
+   */
+  resolveSecrets?(config: Config, host: StepHost, signal: AbortSignal): Promise<string[]>;
   run(context: NodeRunContext<Config>): Promise<NodeOutcome>;
 }
 

@@ -33,6 +33,8 @@ export function issuesToErrors(
 }
 
 function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  // A message the schema author wrote wins over the generic wording below.
+  if (!ZOD_DEFAULT_MESSAGE.test(issue.message) && value !== undefined) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) return 'required';
@@ -57,6 +59,8 @@ function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
       return issue.message;
   }
 }
+
+const ZOD_DEFAULT_MESSAGE = /^(Invalid|Too (big|small)|Unrecognized|Expected)\b/;
 
 function unitOf(origin: string): string {
   if (origin === 'string') return ' characters';
