@@ -17,6 +17,7 @@ declare module 'electron' {
     ): this;
     setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
     getURL(): string;
+    getLastWebPreferences(): WebPreferences | null;
   }
   export class BrowserWindow {
     constructor(options: {

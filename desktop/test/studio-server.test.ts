@@ -93,7 +93,9 @@ describe('studio (browser host) over real HTTP and WebSocket', () => {
         const subscription = client.dryRun.events.subscribe(
           { runId },
           {
-            onData: (event) => {
+            onData: (data) => {
+              // JSON over the wire: `input: unknown` comes back typed as optional.
+              const event = data as EngineEvent;
               seen.push(event);
               if (event.type === 'run.finished') {
                 subscription.unsubscribe();
@@ -112,20 +114,20 @@ describe('studio (browser host) over real HTTP and WebSocket', () => {
       });
 
       // Errors keep their code, message and validation issues across the wire.
-      const error = await client.dryRun.start
+      const error = (await client.dryRun.start
         .mutate({
           workflowId: id,
           document: { ...detail.document, edges: [{ from: 'start', to: 'x' }] },
           input: null,
         })
-        .catch(
-          (caught: unknown) =>
-            caught as { message: string; data: { code: string; issues: { path: string }[] } },
-        );
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        )) as { message: string; data: { code: string; issues: { path: string }[] } };
       expect(error.data.code).toBe('BAD_REQUEST');
       expect(error.data.issues[0]!.path).toMatch(/^edges\[0\]/);
     } finally {
-      wsClient.close();
+      await wsClient.close();
     }
   });
 

@@ -1,3 +1,5 @@
+import type * as KeytarModule from 'keytar';
+
 /** Whether secrets can be stored, and if not, why (shown to the user as is). */
 export interface KeychainStatus {
   keychainAvailable: boolean;
@@ -12,7 +14,7 @@ export interface Keychain {
   deleteSecret(account: string): Promise<boolean>;
 }
 
-type Keytar = typeof import('keytar');
+type Keytar = typeof KeytarModule;
 
 const PROBE_ACCOUNT = '__maestro_probe__';
 const PROBE_TIMEOUT_MS = 3000;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { EngineEvent } from '../../../shared/src/index';
 import { createTestApp } from '../../test/support/test-app';
 import type { TestApp } from '../../test/support/test-app';
-import { IssuesError } from '../workflows/issues-error';
+import type { IssuesError } from '../workflows/issues-error';
 
 interface Received {
   path: string;

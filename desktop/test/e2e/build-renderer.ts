@@ -3,7 +3,7 @@
  * as the renderer section of electron.vite.config.ts, unless `out/renderer` is
  * newer than every source file it is built from.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { build } from 'vite';
@@ -25,7 +25,33 @@ export function rendererIsFresh(): boolean {
   return SOURCES.every((dir) => newestMtime(dir) < builtAt);
 }
 
+const LOCK = join(PROJECT_ROOT, 'out', '.renderer-build.lock');
+
+/** Test files run in parallel: one builds while the others wait (a stale lock is taken over). */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  mkdirSync(join(PROJECT_ROOT, 'out'), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const age = existsSync(LOCK) ? Date.now() - statSync(LOCK).mtimeMs : 0;
+      if (age > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 export async function buildRenderer(): Promise<{ rebuilt: boolean; ms: number }> {
+  return withBuildLock(buildUnlocked);
+}
+
+async function buildUnlocked(): Promise<{ rebuilt: boolean; ms: number }> {
   const started = performance.now();
   if (rendererIsFresh()) return { rebuilt: false, ms: 0 };
   await build({
