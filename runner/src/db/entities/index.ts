@@ -1,3 +1,4 @@
+import type { InferEntity } from '@mikro-orm/core';
 import { AuditEvent, Notification } from './audit';
 import { Connection, Connector } from './connector';
 import {
@@ -61,3 +62,25 @@ export const orgScopedEntities = [
   AuditEvent,
   Notification,
 ];
+
+/** Entity instance types, named after their schema. */
+export type PlanEntity = InferEntity<typeof Plan>;
+export type UserEntity = InferEntity<typeof User>;
+export type RefreshTokenEntity = InferEntity<typeof RefreshToken>;
+export type OrganizationEntity = InferEntity<typeof Organization>;
+export type MembershipEntity = InferEntity<typeof Membership>;
+export type ApiKeyEntity = InferEntity<typeof ApiKey>;
+export type WorkflowEntity = InferEntity<typeof Workflow>;
+export type WorkflowVersionEntity = InferEntity<typeof WorkflowVersion>;
+export type TriggerEntity = InferEntity<typeof Trigger>;
+export type ScheduleFireEntity = InferEntity<typeof ScheduleFire>;
+export type ExecutionEntity = InferEntity<typeof Execution>;
+export type ExecutionStepEntity = InferEntity<typeof ExecutionStep>;
+export type ExecutionLogEntity = InferEntity<typeof ExecutionLog>;
+export type WebhookDedupeEntity = InferEntity<typeof WebhookDedupe>;
+export type IdempotencyRecordEntity = InferEntity<typeof IdempotencyRecord>;
+export type OutboxEntity = InferEntity<typeof Outbox>;
+export type ConnectorEntity = InferEntity<typeof Connector>;
+export type ConnectionEntity = InferEntity<typeof Connection>;
+export type AuditEventEntity = InferEntity<typeof AuditEvent>;
+export type NotificationEntity = InferEntity<typeof Notification>;

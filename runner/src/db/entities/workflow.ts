@@ -71,7 +71,7 @@ export const Trigger = defineEntity({
     /** 'accepted' | 'onCompletion' */
     respondMode: p.string().length(16).nullable(),
     /** AES-256-GCM sealed (crypto/secret-box.ts) HMAC secret for signed webhooks. */
-    hmacSecretEnc: p.text().nullable().hidden(),
+    hmacSecretEnc: p.text().nullable(),
     cron: p.string().nullable(),
     timezone: p.string().nullable(),
     nextDueAt: p.datetime().nullable(),

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { RunnerConfig } from './config/config';
+import { createSecretBox, type SecretBox } from './crypto/secret-box';
+import { installAuth } from './http/auth';
+import { installErrorHandler } from './http/error-handler';
+import { installIdempotency } from './http/idempotency';
+import { HttpProblem } from './http/problem';
+import { apiKeyRoutes } from './modules/api-keys/routes';
+import { authRoutes } from './modules/auth/routes';
+import { connectorRoutes } from './modules/connectors/routes';
+import { executionRoutes } from './modules/executions/routes';
+import { organizationRoutes } from './modules/organizations/routes';
+import { userRoutes } from './modules/users/routes';
+import { workflowRoutes } from './modules/workflows/routes';
+import { healthRoutes, type BrokerCheck } from './observability/health-routes';
+import { getMetrics, type RunnerMetrics } from './observability/metrics';
+
+export interface AppOptions {
+  config: RunnerConfig;
+  orm: MikroORM;
+  /** From the queue layer, for /readyz. */
+  checkBroker?: BrokerCheck;
+  metrics?: RunnerMetrics;
+  secretBox?: SecretBox;
+  /** More route plugins under the same hooks (the webhook entry `hooksRoutes`). */
+  routes?: FastifyPluginAsync[];
+}
+
+/**
+ * The API as a Fastify plugin: external plugins, then the app's own hooks, then routes by
+ * resource. server.ts builds the process around it; tests register it and call inject().
+ */
+async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  const { config } = opts;
+  fastify.decorate('orm', opts.orm);
+  fastify.decorate('runnerConfig', config);
+  fastify.decorate('metrics', opts.metrics ?? getMetrics());
+  fastify.decorate(
+    'secretBox',
+    opts.secretBox ?? createSecretBox(config.encryptionKeys, config.encryptionKeyId),
+  );
+  fastify.setValidatorCompiler(validatorCompiler);
+  fastify.setSerializerCompiler(serializerCompiler);
+
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  await fastify.register(cors, {
+    origin: config.corsOrigins,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: [
+      'authorization',
+      'content-type',
+      'idempotency-key',
+      'x-organization-id',
+      'x-request-id',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
+    maxAge: 600,
+  });
+  await fastify.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    // Webhooks and probes have their own protections; the limiter is for API clients.
+    allowList: (request) => /^\/(v1\/hooks\/|healthz|readyz|metrics)/.test(request.url),
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? createHash('sha256').update(auth).digest('hex').slice(0, 32) : request.ip;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(
+        429,
+        `rate limit exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        undefined,
+        {
+          'retry-after': String(Math.ceil(context.ttl / 1000)),
+        },
+      ),
+  });
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Maestro Runner API',
+        version: '1.0.0',
+        description: 'See shared/spec/runner-api-v1.md.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token from /v1/auth/login, or an API key',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/v1/docs' });
+
+  installErrorHandler(fastify);
+  installAuth(fastify);
+  installIdempotency(fastify);
+  installMetrics(fastify);
+
+  fastify.get('/v1/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
+  await fastify.register(healthRoutes, { checkBroker: opts.checkBroker });
+  for (const routes of [
+    authRoutes,
+    organizationRoutes,
+    userRoutes,
+    apiKeyRoutes,
+    workflowRoutes,
+    executionRoutes,
+    connectorRoutes,
+    ...(opts.routes ?? []),
+  ]) {
+    await fastify.register(routes);
+  }
+}
+
+function installMetrics(fastify: FastifyInstance): void {
+  fastify.addHook('onResponse', async (request, reply) => {
+    fastify.metrics.httpRequestDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+}
+
+// Like fastify-plugin: the decorations, hooks and error handler apply to the parent instance.
+(app as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export default app;
+export { app };

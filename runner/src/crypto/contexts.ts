@@ -1,0 +1,7 @@
+/**
+ * The AAD contexts secrets are sealed under: a sealed value copied to another row (or
+ * another organization) does not open there.
+ */
+export const hmacSecretContext = (workflowId: string) => `trigger-hmac:${workflowId}`;
+/** Connections are bound to their own id (worker/secret-resolver.ts opens them with it). */
+export const connectionSecretContext = (connectionId: string) => connectionId;

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiKey, Membership } from '../db/entities/tenancy';
+import { withOrgContext, withSystemContext } from '../db/org-context';
+import { isApiKey, sha256, verifyAccessToken } from '../modules/auth/tokens';
+import { roleAllows, PERMISSIONS, type Permission } from './permissions';
+import { forbidden, notFound, unauthorized } from './problem';
+import type { OrgScope, Principal } from './request-context';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Routes served by plugins (docs) rather than declared by the app.
+const UNDECLARED_OK = [/^\/v1\/docs/, /^\/v1\/openapi\.json$/];
+
+/**
+ * Authentication and authorization for every route, deny by default:
+ * each /v1 route must declare `config.access`, and the hook enforces it before the body is read.
+ */
+export function installAuth(app: FastifyInstance): void {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('org', null);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1') || UNDECLARED_OK.some((re) => re.test(route.url))) return;
+    if (!route.config?.access) {
+      throw new Error(
+        `route ${route.method} ${route.url} declares no config.access (deny by default)`,
+      );
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config?.access;
+    if (!access || access === 'public') return;
+    request.principal = await authenticate(app, request);
+    if (access === 'user') {
+      if (request.principal.kind !== 'user')
+        throw forbidden('this action needs a user access token, not an API key');
+      return;
+    }
+    request.org = await resolveOrgScope(app, request, request.principal);
+    if (!request.org.permissions.has(access))
+      throw forbidden(`this action needs the ${access} permission`);
+  });
+}
+
+async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) throw unauthorized('send Authorization: Bearer <access token or API key>');
+  const token = match[1]!;
+  if (isApiKey(token)) return authenticateApiKey(app, token);
+  const claims = await verifyAccessToken(app.runnerConfig, token);
+  if (!claims) throw unauthorized('the access token is invalid or expired');
+  return { kind: 'user', userId: claims.userId };
+}
+
+async function authenticateApiKey(app: FastifyInstance, token: string): Promise<Principal> {
+  // The key names its organization, so the lookup by hash is the one cross-organization read here.
+  const key = await withSystemContext(app.orm, async (em) => {
+    const found = await em.findOne(ApiKey, { hash: sha256(token), revokedAt: null });
+    if (found && (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000)) {
+      found.lastUsedAt = new Date();
+    }
+    return found;
+  });
+  if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) {
+    throw unauthorized('the API key is invalid, revoked or expired');
+  }
+  const scopes = key.scopes.filter((s): s is Permission =>
+    (PERMISSIONS as readonly string[]).includes(s),
+  );
+  return {
+    kind: 'apiKey',
+    apiKeyId: key.id,
+    orgId: key.organizationId,
+    scopes,
+    createdBy: key.createdBy ?? null,
+  };
+}
+
+async function resolveOrgScope(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  principal: Principal,
+): Promise<OrgScope> {
+  const params = request.params as { orgId?: string } | undefined;
+  const header = request.headers['x-organization-id'];
+  const requested = params?.orgId ?? (typeof header === 'string' ? header : undefined);
+  if (principal.kind === 'apiKey') {
+    // An API key is bound to one organization; naming another one looks like a missing one.
+    if (requested && requested !== principal.orgId) throw notFound('organization');
+    return { id: principal.orgId, role: null, permissions: new Set(principal.scopes) };
+  }
+  if (!requested) throw notFound('organization (send X-Organization-Id)');
+  if (!UUID.test(requested)) throw notFound('organization');
+  const membership = await withOrgContext(app.orm, requested, (em) =>
+    em.findOne(Membership, { organizationId: requested, userId: principal.userId }),
+  );
+  if (!membership) throw notFound('organization');
+  const role = membership.role;
+  return {
+    id: requested,
+    role,
+    permissions: new Set(PERMISSIONS.filter((p) => roleAllows(role, p))),
+  };
+}

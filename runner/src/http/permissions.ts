@@ -1,0 +1,48 @@
+import type { Role } from '../db/entities/tenancy';
+
+/** Everything a route inside an organization may require. */
+export const PERMISSIONS = [
+  'workflows:read',
+  'workflows:write',
+  'executions:read',
+  'executions:run',
+  'executions:cancel',
+  'connectors:read',
+  'connectors:write',
+  'members:read',
+  'members:manage',
+  'api-keys:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const MEMBER: Permission[] = [
+  'workflows:read',
+  'workflows:write',
+  'executions:read',
+  'executions:run',
+  'executions:cancel',
+  'connectors:read',
+  'connectors:write',
+  'members:read',
+];
+
+/** The permission table: a role has exactly these; anything else is denied. */
+export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(PERMISSIONS),
+  // Platform administrators act like owners in organizations they belong to.
+  admin: new Set(PERMISSIONS),
+  member: new Set(MEMBER),
+};
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}
+
+/**
+ * What a route declares in `config.access` (checked at registration: a /v1 route
+ * without it makes the app refuse to start, so nothing is public by accident).
+ * - `public`: no credentials (register, login, refresh; webhooks authenticate by token)
+ * - `user`: a user access token, no organization (create an organization)
+ * - a Permission: credentials + an organization scope whose role grants it
+ */
+export type Access = 'public' | 'user' | Permission;

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** RFC 9457 problem details, as every error response of the API is shaped. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+export type Problem = z.infer<typeof Problem>;
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function titleOf(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/** A user-facing error: thrown anywhere in a handler, answered as problem+json with this status. */
+export class HttpProblem extends Error {
+  override name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    detail: string,
+    readonly errors?: { path: string; message: string }[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+  }
+
+  toProblem(): Problem {
+    return {
+      type: `https://maestro.dev/problems/${this.status}`,
+      title: titleOf(this.status),
+      status: this.status,
+      detail: this.message,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const badRequest = (detail: string, errors?: { path: string; message: string }[]) =>
+  new HttpProblem(400, detail, errors);
+export const unauthorized = (detail = 'missing or invalid credentials') =>
+  new HttpProblem(401, detail, undefined, { 'www-authenticate': 'Bearer' });
+export const forbidden = (detail = 'your role does not allow this action') =>
+  new HttpProblem(403, detail);
+export const notFound = (what = 'resource') => new HttpProblem(404, `${what} not found`);
+export const conflict = (detail: string) => new HttpProblem(409, detail);
+
+/** Standard error responses, for route schemas (and so the OpenAPI document lists them). */
+export const problemResponses = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  429: Problem,
+} as const;

@@ -1,0 +1,63 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { RunnerConfig } from '../config/config';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Role } from '../db/entities/tenancy';
+import { withOrgContext } from '../db/org-context';
+import type { RunnerMetrics } from '../observability/metrics';
+import type { Access, Permission } from './permissions';
+import { HttpProblem } from './problem';
+
+export type Principal =
+  | { kind: 'user'; userId: string }
+  | {
+      kind: 'apiKey';
+      apiKeyId: string;
+      orgId: string;
+      scopes: Permission[];
+      createdBy: string | null;
+    };
+
+export interface OrgScope {
+  id: string;
+  /** The member's role; API keys act with their scopes instead. */
+  role: Role | null;
+  permissions: ReadonlySet<Permission>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    orm: MikroORM;
+    runnerConfig: RunnerConfig;
+    secretBox: SecretBox;
+    metrics: RunnerMetrics;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    org: OrgScope | null;
+    idempotency: { recordKey: string; clientKey: string } | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+/** The org scope the auth hook established (routes that declare a permission always have one). */
+export function orgOf(request: { org: OrgScope | null }): OrgScope {
+  if (!request.org) throw new HttpProblem(500, 'route has no organization scope');
+  return request.org;
+}
+
+/** The acting user id, or null for an API key (which then acts as its creator where a user id is stored). */
+export function actorUserId(request: { principal: Principal | null }): string | null {
+  const p = request.principal;
+  if (!p) return null;
+  return p.kind === 'user' ? p.userId : p.createdBy;
+}
+
+/** A fresh EntityManager in a transaction scoped to the request's organization. */
+export function inOrg<T>(
+  request: { org: OrgScope | null; server: { orm: MikroORM } },
+  fn: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  return withOrgContext(request.server.orm, orgOf(request).id, fn);
+}

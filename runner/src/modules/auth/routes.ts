@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { User } from '../../db/entities/identity';
+import { conflict, problemResponses, unauthorized } from '../../http/problem';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords';
+import { findUserByEmail, issueTokens, rotateRefreshToken } from './repository';
+import { LoginBody, RefreshBody, RegisterBody, RegisteredUser, Tokens } from './schemas';
+
+/**
+ * Email + password identity: register, login, refresh. Email verification, password reset,
+ * TOTP and OIDC (identity issue) plug in here: `totp` is accepted and ignored until then.
+ */
+export async function authRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const authLimit = { max: app.runnerConfig.authRateLimitPerMinute, timeWindow: '1 minute' };
+
+  app.post(
+    '/v1/auth/register',
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a user account',
+        security: [],
+        body: RegisterBody,
+        response: { 201: RegisteredUser, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const em = app.orm.em.fork();
+      if (await findUserByEmail(em, request.body.email))
+        throw conflict('an account with this email already exists');
+      const user = em.create(User, {
+        email: request.body.email,
+        name: request.body.name,
+        passwordHash: await hashPassword(request.body.password),
+      });
+      try {
+        await em.flush();
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505')
+          throw conflict('an account with this email already exists');
+        throw error;
+      }
+      request.log.info({ userId: user.id }, 'user registered');
+      return reply.code(201).send({ id: user.id, email: user.email, name: user.name });
+    },
+  );
+
+  app.post(
+    '/v1/auth/login',
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange email and password for tokens',
+        security: [],
+        body: LoginBody,
+        response: { 200: Tokens, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const em = app.orm.em.fork();
+      const user = await findUserByEmail(em, request.body.email);
+      // Verify against a dummy hash for unknown emails so response time does not reveal accounts.
+      const ok = await verifyPassword(
+        request.body.password,
+        user?.passwordHash ?? DUMMY_PASSWORD_HASH,
+      );
+      if (!user || !user.passwordHash || !ok) throw unauthorized('wrong email or password');
+      return issueTokens(em, app.runnerConfig, user.id);
+    },
+  );
+
+  app.post(
+    '/v1/auth/refresh',
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Rotate a refresh token for a new token pair',
+        security: [],
+        body: RefreshBody,
+        response: { 200: Tokens, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const pair = await rotateRefreshToken(
+        app.orm.em.fork(),
+        app.runnerConfig,
+        request.body.refreshToken,
+      );
+      if (!pair) throw unauthorized('the refresh token is invalid, expired or already used');
+      return pair;
+    },
+  );
+}

@@ -1,0 +1,188 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ExecutionEntity } from '../../db/entities';
+import { conflict, problemResponses } from '../../http/problem';
+import { inOrg, orgOf } from '../../http/request-context';
+import { createExecution } from '../../outbox/create-execution';
+import { WorkflowParams } from '../workflows/schemas';
+import { getWorkflow } from '../workflows/repository';
+import {
+  getExecution,
+  listExecutions,
+  listLogs,
+  requestCancel,
+  runResultOf,
+  versionNumberMap,
+} from './repository';
+import {
+  CancelReply,
+  ExecutionDetail,
+  ExecutionList,
+  ExecutionListQuery,
+  ExecutionParams,
+  LogList,
+  LogQuery,
+  StartBody,
+  Started,
+} from './schemas';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+function summaryOf(e: ExecutionEntity, version: number | undefined) {
+  return {
+    id: e.id,
+    workflowId: e.workflowId,
+    version: version ?? 0,
+    status: e.status,
+    trigger: e.triggerKind,
+    attempt: e.attempt,
+    createdAt: e.createdAt.toISOString(),
+    startedAt: iso(e.startedAt),
+    finishedAt: iso(e.finishedAt),
+  };
+}
+
+export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    '/v1/workflows/:id/executions',
+    {
+      config: { access: 'executions:run' },
+      schema: {
+        tags: ['executions'],
+        summary:
+          'Start an execution of the active version (Idempotency-Key: one execution per key)',
+        params: WorkflowParams,
+        body: StartBody,
+        response: { 202: Started, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const org = orgOf(request);
+      const id = await inOrg(request, async (em) => {
+        const workflow = await getWorkflow(em, request.params.id);
+        if (!workflow.enabled)
+          throw conflict(
+            `the workflow is disabled: ${workflow.disabledReason ?? 'no reason given'}`,
+          );
+        if (!workflow.activeVersionId) throw conflict('the workflow has no active version');
+        const result = await createExecution(em, {
+          orgId: org.id,
+          workflowId: workflow.id,
+          versionId: workflow.activeVersionId,
+          input: request.body.input ?? {},
+          trigger: 'api',
+          idempotencyKey: request.idempotency?.clientKey,
+        });
+        return result.id;
+      });
+      return reply.code(202).send({ id, status: 'pending' as const });
+    },
+  );
+
+  app.get(
+    '/v1/workflows/:id/executions',
+    {
+      config: { access: 'executions:read' },
+      schema: {
+        tags: ['executions'],
+        summary: 'Executions of a workflow, newest first',
+        params: WorkflowParams,
+        querystring: ExecutionListQuery,
+        response: { 200: ExecutionList, ...problemResponses },
+      },
+    },
+    async (request) =>
+      inOrg(request, async (em) => {
+        const workflow = await getWorkflow(em, request.params.id);
+        const { page, nextCursor } = await listExecutions(em, workflow.id, request.query);
+        const versions = await versionNumberMap(
+          em,
+          page.map((e) => e.versionId),
+        );
+        return { items: page.map((e) => summaryOf(e, versions.get(e.versionId))), nextCursor };
+      }),
+  );
+
+  app.get(
+    '/v1/executions/:id',
+    {
+      config: { access: 'executions:read' },
+      schema: {
+        tags: ['executions'],
+        summary: 'The run result with its ids',
+        params: ExecutionParams,
+        response: { 200: ExecutionDetail, ...problemResponses },
+      },
+    },
+    async (request) =>
+      inOrg(request, async (em) => {
+        const execution = await getExecution(em, request.params.id);
+        const versions = await versionNumberMap(em, [execution.versionId]);
+        const { steps, error } = await runResultOf(em, execution);
+        return {
+          ...summaryOf(execution, versions.get(execution.versionId)),
+          versionId: execution.versionId,
+          steps,
+          ...(error ? { error } : {}),
+          cancelRequestedAt: iso(execution.cancelRequestedAt),
+        };
+      }),
+  );
+
+  app.get(
+    '/v1/executions/:id/logs',
+    {
+      config: { access: 'executions:read' },
+      schema: {
+        tags: ['executions'],
+        summary: 'Log lines of an execution, oldest first',
+        params: ExecutionParams,
+        querystring: LogQuery,
+        response: { 200: LogList, ...problemResponses },
+      },
+    },
+    async (request) =>
+      inOrg(request, async (em) => {
+        const execution = await getExecution(em, request.params.id);
+        const { page, nextCursor } = await listLogs(em, execution.id, request.query);
+        return {
+          items: page.map((l) => ({
+            id: String(l.id),
+            stepId: l.stepId ?? null,
+            level: l.level,
+            message: l.message,
+            at: l.at.toISOString(),
+          })),
+          nextCursor,
+        };
+      }),
+  );
+
+  app.post(
+    '/v1/executions/:id/cancel',
+    {
+      config: { access: 'executions:cancel' },
+      schema: {
+        tags: ['executions'],
+        summary: 'Cancel: a pending execution at once, a running one through its worker',
+        params: ExecutionParams,
+        response: { 202: CancelReply, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const execution = await inOrg(request, async (em) => {
+        const e = await getExecution(em, request.params.id);
+        if (e.status !== 'pending' && e.status !== 'running')
+          throw conflict(`the execution already ended (${e.status})`);
+        return requestCancel(em, e);
+      });
+      return reply.code(202).send({
+        id: execution.id,
+        status: execution.status,
+        cancelRequestedAt: iso(execution.cancelRequestedAt),
+      });
+    },
+  );
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import app, { type AppOptions } from './app';
+import { loggerOptions } from './observability/logger';
+
+export interface ServerOptions extends AppOptions {
+  /** false silences request logs (tests); default: pino at config.logLevel. */
+  logger?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The API process's Fastify instance (not listening yet): request ids, body limit, proxy
+ * trust, pino with redaction, then the app plugin.
+ * @example const server = await buildServer({ config, orm }); await server.listen({ host: config.host, port: config.port });
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const server = Fastify({
+    logger: options.logger === false ? false : loggerOptions(config.logLevel, { role: 'api' }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  server.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  for (const warning of config.warnings) server.log.warn(warning);
+  await server.register(app, options);
+  return server;
+}
