@@ -209,7 +209,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
               ? 'Enable (resets the failure count, re-arms schedules from now)'
               : 'Disable',
           params: WorkflowParams,
-          body: z.strictObject({ reason: z.string().max(500).optional() }).optional(),
+          body: z.strictObject({ reason: z.string().max(500).optional() }).nullish(),
           response: { 200: WorkflowSummary, ...problemResponses },
         },
       },
