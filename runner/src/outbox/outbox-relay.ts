@@ -51,27 +51,30 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   async function relayBatch(): Promise<number> {
-    return withSystemContext(orm, async (em) => {
+    const outcome = await withSystemContext(orm, async (em) => {
       const rows = await em.execute<OutboxRow[]>(
         'select id, payload from outbox where sent_at is null order by id limit ? for update skip locked',
         [batchSize],
       );
-      if (rows.length === 0) return 0;
-      const ids = rows.map((row) => row.id);
+      if (rows.length === 0) return { sent: 0 };
+      const ids = pgArray(rows.map((row) => row.id));
       try {
         await publisher.publish(rows.map((row) => row.payload));
       } catch (error) {
+        // Commit the attempt count (operators see stuck rows), then report the failure.
         await em.execute('update outbox set attempts = attempts + 1 where id = any(?::bigint[])', [
           ids,
         ]);
-        throw error;
+        return { sent: 0, error };
       }
       await em.execute(
         'update outbox set sent_at = now(), attempts = attempts + 1 where id = any(?::bigint[])',
-        [pgArray(ids)],
+        [ids],
       );
-      return rows.length;
+      return { sent: rows.length };
     });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.sent;
   }
 
   async function drain(): Promise<number> {

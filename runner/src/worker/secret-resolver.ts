@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ResolvedConnection, SecretResolver } from '../../../shared/src/engine/host';
 import { StepError } from '../../../shared/src/engine/step-error';
+import { connectionSecretContext } from '../crypto/contexts';
 import type { SecretBox } from '../crypto/secret-box';
 import { withOrgContext } from '../db/org-context';
 
@@ -47,21 +48,17 @@ export function createSecretResolver(
 }
 
 function openSecret(box: SecretBox, sealed: string, id: string): ConnectionSecret {
-  // Sealed with the connection id as context (AAD) when the platform binds it; plain otherwise.
-  for (const context of [id, undefined]) {
-    try {
-      return box.openJson<ConnectionSecret>(sealed, context);
-    } catch {
-      // try the next binding
-    }
+  try {
+    return box.openJson<ConnectionSecret>(sealed, connectionSecretContext(id));
+  } catch {
+    throw new StepError(
+      'INTERNAL',
+      `connection ${id}: its secret cannot be decrypted (key missing or data altered)`,
+      {
+        retryable: false,
+      },
+    );
   }
-  throw new StepError(
-    'INTERNAL',
-    `connection ${id}: its secret cannot be decrypted (key missing or data altered)`,
-    {
-      retryable: false,
-    },
-  );
 }
 
 export function toResolved(secret: ConnectionSecret): ResolvedConnection {

@@ -43,6 +43,8 @@ export function startExecutionStack(options: {
   concurrency?: number;
   leaseMs?: number;
   onFailureStreak?: Parameters<typeof createWorker>[0]['onFailureStreak'];
+  /** The app's box when the API sealed the secrets (createTestApp). */
+  secretBox?: SecretBox;
 }): ExecutionStack {
   const publisher = createExecutionPublisher(options.broker);
   const relay = createOutboxRelay({
@@ -66,7 +68,7 @@ export function startExecutionStack(options: {
     writer,
     workflows: createWorkflowCache(options.orm),
     hosts,
-    secretBox: testSecretBox(),
+    secretBox: options.secretBox ?? testSecretBox(),
     log: silentLog,
     onFailureStreak: options.onFailureStreak,
   });
