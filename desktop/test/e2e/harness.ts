@@ -61,6 +61,8 @@ export async function openPage(studio: Studio): Promise<{ page: Page; errors: st
     acceptDownloads: true,
   });
   const page = await context.newPage();
+  // Fail on a missing element well before the test's own timeout, with the locator in the message.
+  page.setDefaultTimeout(8_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {

@@ -77,7 +77,7 @@ export function WorkflowCanvas() {
       if (!type) return;
       event.preventDefault();
       const point = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      editorStore.getState().addNode(type, { x: point.x - 110, y: point.y - 30 });
+      editorStore.getState().addNode(type, { x: point.x - 120, y: point.y - 30 });
     },
     [screenToFlowPosition],
   );

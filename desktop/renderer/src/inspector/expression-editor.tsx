@@ -1,8 +1,8 @@
 import type { KeyboardEvent } from 'react';
 import { useEffect, useId, useRef, useState } from 'react';
-import { evaluateTemplatePreview } from '../../../../shared/src/expressions/preview';
 import type { Completion, CompletionContext, CompletionQuery } from './expression-completions';
 import { applyCompletion, completionsFor, queryAt } from './expression-completions';
+import { hasTemplates, previewTree } from './tree-preview';
 
 interface Props {
   id: string;
@@ -15,6 +15,8 @@ interface Props {
   invalid?: boolean;
   /** For fields without a visible <label>. */
   ariaLabel?: string;
+  /** What to preview when the text is not itself the value (a JSON editor passes the parsed JSON). */
+  previewValue?: unknown;
 }
 
 function formatPreview(value: unknown): string {
@@ -22,21 +24,17 @@ function formatPreview(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value, null, 1);
 }
 
-/** Live preview of a template against the sample context, debounced. */
-function usePreview(value: string, context: CompletionContext) {
+/** Live preview of a template (or a JSON tree of them) against the sample context, debounced. */
+function usePreview(value: unknown, context: CompletionContext) {
   const [preview, setPreview] = useState<{ ok: boolean; text: string } | null>(null);
   useEffect(() => {
-    if (!value.includes('{{')) {
+    if (!hasTemplates(value)) {
       setPreview(null);
       return;
     }
     let current = true;
     const timer = setTimeout(() => {
-      void evaluateTemplatePreview(value, {
-        trigger: context.trigger,
-        steps: context.steps,
-        env: context.env,
-      }).then((result) => {
+      void previewTree(value, context).then((result) => {
         if (current)
           setPreview(
             result.ok
@@ -68,6 +66,7 @@ export function ExpressionEditor({
   describedBy,
   invalid,
   ariaLabel,
+  previewValue,
 }: Props) {
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const [query, setQuery] = useState<CompletionQuery | null>(null);
@@ -75,7 +74,7 @@ export function ExpressionEditor({
   const [active, setActive] = useState(0);
   const listId = useId();
   const previewId = useId();
-  const preview = usePreview(value, context);
+  const preview = usePreview(previewValue === undefined ? value : previewValue, context);
 
   const refresh = (text: string, cursor: number) => {
     const next = queryAt(text, cursor);

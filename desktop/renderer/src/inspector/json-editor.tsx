@@ -23,8 +23,9 @@ export function JsonEditor(props: {
   const [text, setText] = useState(() => toText(props.value));
   const trimmed = text.trim();
   let parsed = true;
+  let previewValue: unknown = text;
   try {
-    if (trimmed !== '') JSON.parse(trimmed);
+    if (trimmed !== '') previewValue = JSON.parse(trimmed);
   } catch {
     parsed = false;
   }
@@ -50,6 +51,7 @@ export function JsonEditor(props: {
         placeholder='JSON, e.g. { "name": "{{ trigger.body.name }}" }'
         describedBy={props.describedBy}
         invalid={props.invalid}
+        previewValue={previewValue}
       />
       {!parsed && looksLikeJson && (
         <p className="hint hint-warn">Not valid JSON yet: it is kept as text.</p>

@@ -88,8 +88,10 @@ export function fieldsForSchema(
   nodeType: string,
   schema: JsonSchema,
   prefix: string[] = [],
+  parentRequired = true,
 ): FieldSpec[] {
-  const required = new Set(schema.required ?? []);
+  // A key required inside an optional object (auth.connection) is not required of the user.
+  const required = new Set(parentRequired ? (schema.required ?? []) : []);
   return Object.entries(schema.properties ?? {}).map(([key, child]) => {
     const path = [...prefix, key];
     const kind = kindOf(nodeType, key, path, child);
@@ -100,7 +102,7 @@ export function fieldsForSchema(
     if (typeof child.minimum === 'number') field.minimum = child.minimum;
     if (typeof child.maximum === 'number' && child.maximum < Number.MAX_SAFE_INTEGER)
       field.maximum = child.maximum;
-    if (kind === 'group') field.children = fieldsForSchema(nodeType, child, path);
+    if (kind === 'group') field.children = fieldsForSchema(nodeType, child, path, field.required);
     return field;
   });
 }

@@ -43,11 +43,9 @@ export function WorkflowSettings() {
           placeholder="900000"
           value={meta.settings?.timeoutMs ?? ''}
           onChange={(e) =>
-            editorStore
-              .getState()
-              .setMeta({
-                settings: e.target.value === '' ? undefined : { timeoutMs: Number(e.target.value) },
-              })
+            editorStore.getState().setMeta({
+              settings: e.target.value === '' ? undefined : { timeoutMs: Number(e.target.value) },
+            })
           }
         />
       </div>

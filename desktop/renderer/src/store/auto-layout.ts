@@ -1,7 +1,7 @@
 import dagre from '@dagrejs/dagre';
 import type { StepEdge, StepNode } from './canvas-types';
 
-export const NODE_WIDTH = 220;
+export const NODE_WIDTH = 240;
 export const NODE_HEIGHT = 76;
 
 /**

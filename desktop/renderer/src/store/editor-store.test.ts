@@ -213,3 +213,19 @@ describe('editor store: connect, rename, copy and paste', () => {
     ).toEqual(['http_3', 'transform_3']);
   });
 });
+
+describe('editor store: undo keeps the current selection', () => {
+  it('restores the graph without changing what is selected', () => {
+    const store = storeWith();
+    const s = () => store.getState();
+    s().addNodeAfterSelected('action.http');
+    s().selectOnly(['start']);
+    s().undo();
+    expect(s().nodes.map((n) => [n.id, Boolean(n.selected)])).toEqual([['start', true]]);
+    s().redo();
+    expect(s().nodes.map((n) => [n.id, Boolean(n.selected)])).toEqual([
+      ['start', true],
+      ['http', false],
+    ]);
+  });
+});

@@ -87,8 +87,18 @@ export function createEditorStore() {
     /** Applies a graph edit as one undo step. */
     const commit = (patch: Partial<Snapshot>, coalesceKey?: string) =>
       set({ ...patch, history: record(get().history, snapshot(), coalesceKey), dirty: true });
+    /** Undo/redo restore the graph but keep what the user has selected now. */
     const restore = (step: { history: History; snapshot: Snapshot } | null) => {
-      if (step) set({ ...step.snapshot, history: step.history, dirty: true });
+      if (!step) return;
+      const selected = new Set(
+        get()
+          .nodes.filter((n) => n.selected)
+          .map((n) => n.id),
+      );
+      const nodes = step.snapshot.nodes.map((n) =>
+        Boolean(n.selected) === selected.has(n.id) ? n : { ...n, selected: selected.has(n.id) },
+      );
+      set({ ...step.snapshot, nodes, history: step.history, dirty: true });
     };
 
     return {
