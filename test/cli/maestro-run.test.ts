@@ -197,6 +197,8 @@ describe('colours', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(ANSI);
     expect(stdout).toContain('Run success');
+    // stderr is the terminal too: progress is live from the first step, however short the run.
+    expect(stdout).toContain('▸ parse started');
   });
 
   it('are not used when NO_COLOR is set', async () => {
