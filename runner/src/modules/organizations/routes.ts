@@ -4,9 +4,12 @@ import { z } from 'zod';
 import { ROLES } from '../../db/entities/tenancy';
 import { newId } from '../../db/ids';
 import { withOrgContext, withSystemContext } from '../../db/org-context';
-import { problemResponses } from '../../http/problem';
-import { inOrg, type Principal } from '../../http/request-context';
+import { conflict, forbidden, notFound, problemResponses } from '../../http/problem';
+import { actorUserId, inOrg, orgOf, type Principal } from '../../http/request-context';
+import { AuditEvent } from '../../db/entities/audit';
+import { User } from '../../db/entities/identity';
 import { Membership, Organization } from '../../db/entities/tenancy';
+import { isUuid } from '../workflows/repository';
 import { createOrganization, listMembers } from './repository';
 
 const OrganizationReply = z
@@ -90,5 +93,88 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
     async (request) => ({
       items: await inOrg(request, (em) => listMembers(em, request.params.orgId)),
     }),
+  );
+
+  app.post(
+    '/v1/organizations/:orgId/users',
+    {
+      config: { access: 'members:manage' },
+      schema: {
+        tags: ['organizations'],
+        summary:
+          'Add an existing user by email with a role (invitations come with the identity issue)',
+        params: z.object({ orgId: z.string() }),
+        body: z.strictObject({
+          email: z.string().trim().toLowerCase(),
+          role: z.enum(ROLES).default('member'),
+        }),
+        response: { 201: Member, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const org = orgOf(request);
+      if (request.body.role !== 'member' && org.role === 'member') throw forbidden();
+      const user = await app.orm.em.fork().findOne(User, { email: request.body.email });
+      if (!user) throw notFound('user');
+      const membership = await inOrg(request, async (em) => {
+        if (await em.findOne(Membership, { userId: user.id })) throw conflict('already a member');
+        const m = em.create(Membership, {
+          organizationId: org.id,
+          userId: user.id,
+          role: request.body.role,
+        });
+        em.create(AuditEvent, {
+          organizationId: org.id,
+          actorUserId: actorUserId(request),
+          action: 'membership.created',
+          targetType: 'user',
+          targetId: user.id,
+          details: { role: request.body.role },
+        });
+        await em.flush();
+        return m;
+      });
+      return reply.code(201).send({
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: membership.role,
+        joinedAt: membership.createdAt.toISOString(),
+      });
+    },
+  );
+
+  app.delete(
+    '/v1/organizations/:orgId/users/:userId',
+    {
+      config: { access: 'members:manage' },
+      schema: {
+        tags: ['organizations'],
+        summary: 'Remove a member (the last owner cannot be removed)',
+        params: z.object({ orgId: z.string(), userId: z.string() }),
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await inOrg(request, async (em) => {
+        const m = isUuid(request.params.userId)
+          ? await em.findOne(Membership, { userId: request.params.userId })
+          : null;
+        if (!m) throw notFound('member');
+        if (m.role === 'owner' && (await em.count(Membership, { role: 'owner' })) === 1) {
+          throw conflict('an organization keeps at least one owner');
+        }
+        em.remove(m);
+        em.create(AuditEvent, {
+          organizationId: m.organizationId,
+          actorUserId: actorUserId(request),
+          action: 'membership.removed',
+          targetType: 'user',
+          targetId: m.userId,
+        });
+        await em.flush();
+      });
+      return reply.code(204).send(null);
+    },
   );
 }
