@@ -7,6 +7,7 @@ import { mapInOrder, toElements } from './for-each';
 import type { StepHost } from './host';
 import type { PreparedNode } from './prepare';
 import type { Redactor } from './redaction';
+import type { Attempts } from './retry';
 import { runWithRetry } from './retry';
 import { StepError, toStepError } from './step-error';
 
@@ -16,8 +17,9 @@ export interface StepRuntime {
   /** The run's signal: aborted on cancellation, run timeout or a fatal failure elsewhere. */
   signal: AbortSignal;
   redactor: Redactor;
-  /** Emits an event; the emitter redacts it. */
-  emit(event: EngineEvent): void;
+  /** Emits an event (the emitter redacts it); undefined when nobody listens, so no event is built. */
+  emit: ((event: EngineEvent) => void) | undefined;
+  attemptStarted(stepId: string, attempt: number): void;
 }
 
 export type StepOutcome =
@@ -48,17 +50,13 @@ export async function executeStep(
       return outcome.ok ? { ok: true, value: outcome.output } : outcome;
     },
   );
-  if (!result.ok) {
-    const error = new StepError(
-      result.error.code,
-      `element ${result.index}: ${result.error.message}`,
-      {
-        retryable: false,
-      },
-    );
-    return { ok: false, error, attempts };
-  }
-  return { ok: true, output: result.values, port: step.definition.ports[0] ?? 'out', attempts };
+  if (result.ok) return { ok: true, output: result.values, port: successPort(step), attempts };
+  const { code, message } = result.error;
+  return {
+    ok: false,
+    error: new StepError(code, `element ${result.index}: ${message}`, { retryable: false }),
+    attempts,
+  };
 }
 
 /** Evaluates the config once (expression and validation errors are final), then attempts with retries. */
@@ -73,50 +71,25 @@ async function runElement(
   try {
     evaluated = await step.config.evaluate(context);
     config = parseConfig(step, evaluated);
-    if (step.definition.resolveSecrets)
-      runtime.redactor.add(await step.definition.resolveSecrets(config, runtime.host, signal));
+    const { resolveSecrets } = step.definition;
+    if (resolveSecrets) runtime.redactor.add(await resolveSecrets(config, runtime.host, signal));
   } catch (error) {
     return { ok: false, error: toStepError(error), attempts: 1 };
   }
-  const { host } = runtime;
-  const result = await runWithRetry(
-    step.retry,
-    {
-      clock: host.clock,
-      signal,
-      onRetry: (attempt, delayMs, error) =>
-        runtime.emit({
-          type: 'step.retrying',
-          stepId: step.id,
-          attempt,
-          delayMs,
-          error: { code: error.code, message: error.message },
-          at: new Date(host.clock.now()).toISOString(),
-        }),
-    },
-    (attempt) => {
-      runtime.emit({
-        type: 'step.started',
-        stepId: step.id,
-        attempt,
-        at: isoNow(host),
-        input: evaluated,
-      });
-      const run = (attemptSignal: AbortSignal) =>
-        step.definition.run(nodeContext(step, config, context, runtime, attemptSignal));
-      return step.definition.usesIo
-        ? withAttemptTimeout(host.clock, step.timeoutMs, signal, run)
-        : run(signal);
-    },
-  );
-  if (!result.ok) return { ok: false, error: toStepError(result.error), attempts: result.attempts };
+  const attempts = new ElementAttempts(step, config, evaluated, context, runtime, signal);
+  const result = await runWithRetry(step.retry, runtime.host.clock, signal, attempts);
+  if (!result.ok) return result;
   const outcome: NodeOutcome = result.value;
   return {
     ok: true,
     output: outcome.output,
-    port: outcome.port ?? step.definition.ports[0] ?? 'out',
+    port: outcome.port ?? successPort(step),
     attempts: result.attempts,
   };
+}
+
+function successPort(step: PreparedNode): string {
+  return step.definition.ports[0] ?? 'out';
 }
 
 /** The evaluated config against the strict schema: a bad computed value is the user's (VALIDATION, final). */
@@ -128,25 +101,65 @@ function parseConfig(step: PreparedNode, evaluated: unknown): unknown {
   throw new StepError('VALIDATION', message, { retryable: false });
 }
 
-function nodeContext(
-  step: PreparedNode,
-  config: unknown,
-  context: ExpressionContext,
-  runtime: StepRuntime,
-  signal: AbortSignal,
-): NodeRunContext<unknown> {
-  return {
-    stepId: step.id,
-    config,
-    context,
-    host: runtime.host,
-    signal,
-    addSecrets: (values) => runtime.redactor.add(values),
-    log: (level, message) =>
-      runtime.emit({ type: 'log', level, message, stepId: step.id, at: isoNow(runtime.host) }),
-  };
-}
+/**
+ * The attempts of one element, and the context its node runs with. A class
+ * rather than closures: a transform step is ~10 µs of work and closures per
+ * step showed in profiles.
+ */
+class ElementAttempts implements Attempts<NodeOutcome>, NodeRunContext<unknown> {
+  readonly stepId: string;
+  readonly host: StepHost;
 
-function isoNow(host: StepHost): string {
-  return new Date(host.clock.now()).toISOString();
+  constructor(
+    private readonly step: PreparedNode,
+    readonly config: unknown,
+    private readonly evaluated: unknown,
+    readonly context: ExpressionContext,
+    private readonly runtime: StepRuntime,
+    readonly signal: AbortSignal,
+  ) {
+    this.stepId = step.id;
+    this.host = runtime.host;
+  }
+
+  run(attempt: number): Promise<NodeOutcome> {
+    const { step, runtime } = this;
+    runtime.attemptStarted(step.id, attempt);
+    runtime.emit?.({
+      type: 'step.started',
+      stepId: step.id,
+      attempt,
+      at: this.now(),
+      input: this.evaluated,
+    });
+    if (!step.definition.usesIo) return step.definition.run(this);
+    // Each attempt gets its own signal; a node that outlives its attempt keeps the aborted one.
+    return withAttemptTimeout(this.host.clock, step.timeoutMs, this.signal, (signal) =>
+      step.definition.run(Object.assign(Object.create(this) as this, { signal })),
+    );
+  }
+
+  onRetry(attempt: number, delayMs: number, error: StepError): void {
+    const error_ = { code: error.code, message: error.message };
+    this.runtime.emit?.({
+      type: 'step.retrying',
+      stepId: this.stepId,
+      attempt,
+      delayMs,
+      error: error_,
+      at: this.now(),
+    });
+  }
+
+  addSecrets(values: readonly string[]): void {
+    this.runtime.redactor.add(values);
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.runtime.emit?.({ type: 'log', level, message, stepId: this.stepId, at: this.now() });
+  }
+
+  private now(): string {
+    return new Date(this.host.clock.now()).toISOString();
+  }
 }

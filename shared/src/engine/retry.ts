@@ -5,9 +5,9 @@ import { StepError, toStepError } from './step-error';
 export type AttemptsResult<T> =
   { ok: true; value: T; attempts: number } | { ok: false; error: StepError; attempts: number };
 
-export interface RetryHooks {
-  clock: Clock;
-  signal: AbortSignal;
+/** One attempt, and what to do before the next one. */
+export interface Attempts<T> {
+  run(attempt: number): Promise<T>;
   onRetry(nextAttempt: number, delayMs: number, error: StepError): void;
 }
 
@@ -17,26 +17,26 @@ export function retryDelay(policy: RetryPolicy, attempt: number, error: StepErro
   return Math.min(policy.backoffMs * policy.factor ** (attempt - 1), policy.maxBackoffMs);
 }
 
-/** Runs `attempt` until it succeeds, fails with a non-retryable error, or runs out of attempts. */
+/** Runs attempts until one succeeds, one fails with a non-retryable error, or maxAttempts is reached. */
 export async function runWithRetry<T>(
   policy: RetryPolicy,
-  hooks: RetryHooks,
-  attempt: (attemptNumber: number) => Promise<T>,
+  clock: Clock,
+  signal: AbortSignal,
+  attempts: Attempts<T>,
 ): Promise<AttemptsResult<T>> {
   for (let n = 1; ; n++) {
     try {
-      return { ok: true, value: await attempt(n), attempts: n };
+      return { ok: true, value: await attempts.run(n), attempts: n };
     } catch (thrown) {
       const error = toStepError(thrown);
-      if (!error.retryable || n >= policy.maxAttempts || hooks.signal.aborted) {
+      if (!error.retryable || n >= policy.maxAttempts || signal.aborted)
         return { ok: false, error, attempts: n };
-      }
       const delayMs = retryDelay(policy, n, error);
-      hooks.onRetry(n + 1, delayMs, error);
+      attempts.onRetry(n + 1, delayMs, error);
       try {
-        await hooks.clock.sleep(delayMs, hooks.signal);
+        await clock.sleep(delayMs, signal);
       } catch {
-        return { ok: false, error: cancellation(hooks.signal), attempts: n };
+        return { ok: false, error: cancellation(signal), attempts: n };
       }
     }
   }

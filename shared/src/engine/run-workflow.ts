@@ -9,6 +9,9 @@ import type { RunOptions } from './run-options';
 import { isResumable, runError, stepFailure, stepSuccess, terminalResults } from './step-results';
 import { StepError } from './step-error';
 
+/** Stops the run timer without building an AbortError (and its stack) per run. */
+const RUN_OVER = Symbol('run over');
+
 /**
  * Runs a prepared workflow to the end and returns its result (workflow-v1.md
  * "Execution semantics"). Never rejects: every failure is in the result.
@@ -55,17 +58,20 @@ class Run {
       host: options.host,
       signal: this.controller.signal,
       redactor: this.redactor,
-      emit: (e) => this.emit(e),
+      emit: options.onEvent ? (event) => this.emit(event) : undefined,
+      attemptStarted: (stepId, attempt) => this.attemptStarted(stepId, attempt),
     };
     for (const node of prepared.nodes) this.waitingEdges.set(node.id, node.incoming.length);
   }
 
   start(): void {
-    this.emit({
-      type: 'run.started',
-      executionId: this.options.executionId,
-      at: this.iso(this.startedMs),
-    });
+    if (this.options.onEvent) {
+      this.emit({
+        type: 'run.started',
+        executionId: this.options.executionId,
+        at: this.iso(this.startedMs),
+      });
+    }
     const { signal } = this.options;
     if (signal?.aborted)
       return this.finish('canceled', { code: 'CANCELED', message: 'the run was canceled' });
@@ -144,18 +150,20 @@ class Run {
 
   private record(stepId: string, result: StepResult): void {
     this.results.set(stepId, result);
-    this.emit({ type: 'step.finished', stepId, result, at: this.iso(this.clock.now()) });
+    if (this.options.onEvent)
+      this.emit({ type: 'step.finished', stepId, result, at: this.iso(this.clock.now()) });
   }
 
   private finish(status: RunStatus, error?: StepErrorInfo & { step?: string }): void {
     if (this.finished) return;
     this.finished = true;
-    this.timer.abort();
-    const reason = new StepError(
-      error?.code === 'TIMEOUT' ? 'TIMEOUT' : 'CANCELED',
-      error?.message ?? 'the run ended',
-    );
-    this.controller.abort(reason);
+    this.timer.abort(RUN_OVER);
+    if (this.running.size > 0) {
+      const code = error?.code === 'TIMEOUT' ? 'TIMEOUT' : 'CANCELED';
+      this.controller.abort(
+        new StepError(code, error?.message ?? 'the run ended', { retryable: false }),
+      );
+    }
     const now = this.clock.now();
     for (const [stepId, result] of terminalResults(
       this.prepared,
@@ -174,15 +182,17 @@ class Run {
         error,
       ),
     );
-    this.emit({ type: 'run.finished', result, at: this.iso(now) });
+    if (this.options.onEvent) this.emit({ type: 'run.finished', result, at: this.iso(now) });
     this.resolve(result);
   }
 
+  /** Kept so that a step cancelled mid-run reports how many attempts it made. */
+  private attemptStarted(stepId: string, attempt: number): void {
+    const run = this.running.get(stepId);
+    if (run) run.attempts = Math.max(run.attempts, attempt);
+  }
+
   private emit(event: EngineEvent): void {
-    if (event.type === 'step.started') {
-      const run = this.running.get(event.stepId);
-      if (run) run.attempts = Math.max(run.attempts, event.attempt);
-    }
     const listener = this.options.onEvent;
     if (!listener) return;
     try {

@@ -1,6 +1,9 @@
 import type { Clock } from './host';
 import { StepError } from './step-error';
 
+/** Shared: a run ends by aborting its timer, and an error (with its stack) per run showed in profiles. */
+const SLEEP_CANCELED = new StepError('CANCELED', 'the wait was canceled', { retryable: false });
+
 /**
  * The real clock (Date.now and timers), for every host.
  * @example await createSystemClock().sleep(100, AbortSignal.timeout(1000))
@@ -13,11 +16,7 @@ export function createSystemClock(): Clock {
         const abort = () => {
           clearTimeout(timer);
           const reason: unknown = signal.reason;
-          reject(
-            reason instanceof StepError
-              ? reason
-              : new StepError('CANCELED', 'canceled', { retryable: false }),
-          );
+          reject(reason instanceof StepError ? reason : SLEEP_CANCELED);
         };
         const timer = setTimeout(
           () => {
