@@ -22,6 +22,7 @@ import { apiKeyRoutes } from './modules/api-keys/routes';
 import { authRoutes } from './modules/auth/routes';
 import { connectorRoutes } from './modules/connectors/routes';
 import { executionRoutes } from './modules/executions/routes';
+import { hooksRoutes } from './modules/hooks/routes';
 import { organizationRoutes } from './modules/organizations/routes';
 import { userRoutes } from './modules/users/routes';
 import { workflowRoutes } from './modules/workflows/routes';
@@ -35,7 +36,9 @@ export interface AppOptions {
   checkBroker?: BrokerCheck;
   metrics?: RunnerMetrics;
   secretBox?: SecretBox;
-  /** More route plugins under the same hooks (the webhook entry `hooksRoutes`). */
+  /** The webhook entry (`POST /v1/hooks/{token}`); default hooksRoutes, `false` leaves it out. */
+  webhooks?: FastifyPluginAsync | false;
+  /** More route plugins under the same hooks. */
   routes?: FastifyPluginAsync[];
 }
 
@@ -137,6 +140,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     workflowRoutes,
     executionRoutes,
     connectorRoutes,
+    ...(opts.webhooks === false ? [] : [opts.webhooks ?? hooksRoutes]),
     ...(opts.routes ?? []),
   ]) {
     await fastify.register(routes);

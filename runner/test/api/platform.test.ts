@@ -287,6 +287,7 @@ describe('OpenAPI and probes', () => {
       'GET /v1/connections',
       'PUT /v1/connections/{id}/secrets',
       'DELETE /v1/connections/{id}',
+      'POST /v1/hooks/{token}',
     ];
     for (const op of expected) expect(operations, op).toContain(op);
     const publish = doc.paths['/v1/workflows'].post;
