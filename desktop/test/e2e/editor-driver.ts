@@ -45,20 +45,13 @@ export async function dryRun(page: Page, input: unknown): Promise<string> {
   await page.getByRole('button', { name: '▶ Run' }).click();
   await page.getByLabel('Input (JSON)').fill(JSON.stringify(input, null, 2));
   await page.getByTestId('start-run').click();
-  const status = page.getByTestId('run-status');
-  await page.waitForFunction(() => {
-    const value = document.querySelector('[data-testid="run-status"]')?.getAttribute('data-status');
-    return value === 'success' || value === 'failed' || value === 'canceled';
-  });
+  const status = page.locator(
+    '[data-testid="run-status"]:is([data-status="success"], [data-status="failed"], [data-status="canceled"])',
+  );
+  await status.waitFor({ timeout: 20_000 });
   return (await status.getAttribute('data-status')) ?? '';
 }
 
 export async function nodeBadge(page: Page, id: string): Promise<string | null> {
   return page.getByTestId(`node-${id}`).getByTestId('run-badge').getAttribute('data-status');
-}
-
-export async function edgesOf(page: Page): Promise<string[]> {
-  return page
-    .locator('.react-flow__edge')
-    .evaluateAll((edges) => edges.map((e) => e.getAttribute('data-testid') ?? '').sort());
 }

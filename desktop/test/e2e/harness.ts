@@ -66,7 +66,11 @@ export async function openPage(studio: Studio): Promise<{ page: Page; errors: st
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // A 4xx answer is the router refusing a request on purpose (shown to the user); 5xx and script errors count.
+    const refused = /Failed to load resource: the server responded with a status of 4\d\d/.test(
+      message.text(),
+    );
+    if (message.type() === 'error' && !refused) errors.push(message.text());
   });
   await page.goto(studio.server.url);
   await page.getByRole('heading', { name: 'Workflows' }).waitFor();

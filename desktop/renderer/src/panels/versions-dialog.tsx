@@ -6,7 +6,7 @@ import { closeOverlay } from '../shell/ui-store';
 import { useEditor } from '../store/editor-store';
 import { Dialog } from '../ui/dialog';
 import { showToast } from '../ui/toast-store';
-import { openWorkflow, saveWorkflow } from '../workflows/workflow-actions';
+import { openWorkflow, refreshList, saveWorkflow } from '../workflows/workflow-actions';
 
 /** Every saved version of the open workflow; restoring makes a new version with the old content. */
 export function VersionsDialog() {
@@ -25,6 +25,7 @@ export function VersionsDialog() {
       if (dirty) await saveWorkflow('Before restoring an older version');
       const result = await api.workflows.restoreVersion.mutate({ id: workflowId, version });
       await openWorkflow(workflowId);
+      await refreshList();
       showToast({
         tone: 'success',
         message: `Restored version ${version} as version ${result.version}.`,
