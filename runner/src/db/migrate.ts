@@ -11,17 +11,18 @@ export interface MigrateResult {
 
 /**
  * Creates the database when it is missing (and the role may), then applies pending
- * migrations as the URL's role. Safe to call from several processes at once: an advisory
- * lock serialises them. Used on start and by `maestro-runner migrate`.
+ * migrations as the URL's role. Safe to call from several processes at once: creating the
+ * database tolerates a concurrent creator and an advisory lock serialises migrations.
+ * Used on start and by `maestro-runner migrate`.
  * @example await migrateDatabase({ databaseUrl: config.databaseUrl });
  */
 export async function migrateDatabase(config: { databaseUrl: string }): Promise<MigrateResult> {
+  const createdDatabase = await ensureDatabase(config.databaseUrl);
   // One pooled connection: the session-level advisory lock and the migrations share it.
-  const orm = await MikroORM.init({
-    ...ormOptions({ databaseUrl: config.databaseUrl, as: 'owner', poolSize: 1 }),
-  });
+  const orm = await MikroORM.init(
+    ormOptions({ databaseUrl: config.databaseUrl, as: 'owner', poolSize: 1 }),
+  );
   try {
-    const createdDatabase = await orm.schema.ensureDatabase();
     const connection = orm.em.getConnection();
     await connection.execute(`select pg_advisory_lock(${MIGRATION_LOCK_ID})`);
     try {
@@ -32,5 +33,37 @@ export async function migrateDatabase(config: { databaseUrl: string }): Promise<
     }
   } finally {
     await orm.close(true);
+  }
+}
+
+/** Returns true when this call created the database. */
+async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!name) throw new Error('DATABASE_URL names no database');
+  url.pathname = '/postgres';
+  const admin = await MikroORM.init({
+    clientUrl: url.toString(),
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    const connection = admin.em.getConnection();
+    const rows = await connection.execute('select 1 from pg_database where datname = ?', [name]);
+    if (rows.length > 0) return false;
+    try {
+      await connection.execute(`create database "${name.replaceAll('"', '""')}"`);
+      return true;
+    } catch (error) {
+      // Another process created it between our check and our create.
+      const code = (error as { code?: string }).code;
+      if (code === '42P04' || code === '23505') return false;
+      throw new Error(
+        `database "${name}" does not exist and could not be created: ${(error as Error).message}`,
+      );
+    }
+  } finally {
+    await admin.close(true);
   }
 }

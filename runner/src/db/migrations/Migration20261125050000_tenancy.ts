@@ -65,7 +65,9 @@ export class Migration20261125050000_tenancy extends Migration {
 
     // Roles are cluster-wide: several databases (and parallel test runs) may race to create it.
     this.addSql(`do $$ begin
-  create role maestro_app nologin;
+  if not exists (select 1 from pg_roles where rolname = 'maestro_app') then
+    create role maestro_app nologin;
+  end if;
 exception when duplicate_object or unique_violation then null;
 end $$;`);
     this.addSql(`do $$ begin
