@@ -151,13 +151,12 @@ class ElementAttempts implements Attempts<NodeOutcome>, NodeRunContext<unknown> 
     });
   }
 
-  addSecrets(values: readonly string[]): void {
-    this.runtime.redactor.add(values);
-  }
+  // Arrow properties: node modules destructure their context (`({ log }) => …`).
+  readonly addSecrets = (values: readonly string[]): void => this.runtime.redactor.add(values);
 
-  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+  readonly log = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => {
     this.runtime.emit?.({ type: 'log', level, message, stepId: this.stepId, at: this.now() });
-  }
+  };
 
   private now(): string {
     return new Date(this.host.clock.now()).toISOString();

@@ -35,7 +35,19 @@ export interface PreparedWorkflow {
   nodes: PreparedNode[];
   byId: Map<string, PreparedNode>;
   trigger: PreparedNode;
+  /** Templates hosts evaluate around the engine, compiled once here. */
+  triggerTemplates: TriggerTemplates;
   timeoutMs: number;
+}
+
+/**
+ * `dedupeKey` is evaluated over the trigger output (`{{ headers."x-delivery-id" }}`);
+ * poll `items` over the polled response, `key` over `{ item }`.
+ */
+export interface TriggerTemplates {
+  dedupeKey?: CompiledTemplate;
+  pollItems?: CompiledTemplate;
+  pollKey?: CompiledTemplate;
 }
 
 const DEFAULT_RETRY = RetryPolicy.parse({});
@@ -67,8 +79,20 @@ export function prepareWorkflow(workflow: Workflow): PreparedWorkflow {
     nodes,
     byId,
     trigger,
+    triggerTemplates: triggerTemplates(trigger.node),
     timeoutMs: workflow.settings?.timeoutMs ?? MAX_RUN_TIMEOUT_MS,
   };
+}
+
+function triggerTemplates(node: WorkflowNode): TriggerTemplates {
+  const templates: TriggerTemplates = {};
+  if (node.dedupeKey !== undefined) templates.dedupeKey = compileTemplate(node.dedupeKey);
+  const { items, key } = node.config ?? {};
+  if (node.type === 'trigger.poll' && typeof items === 'string')
+    templates.pollItems = compileTemplate(items);
+  if (node.type === 'trigger.poll' && typeof key === 'string')
+    templates.pollKey = compileTemplate(key);
+  return templates;
 }
 
 function prepareNode(node: WorkflowNode): PreparedNode {

@@ -56,6 +56,25 @@ describe('compileTemplate', () => {
     expect(await compileTemplate('{{ [steps.rows.id] }}').evaluate(one)).toEqual([1]);
   });
 
+  it('answers plain paths like JSONata (arrays on the way, keywords, inherited names)', async () => {
+    const cases: [string, unknown][] = [
+      ['{{ steps.fetch.body.items.id }}', [1, 2]],
+      ['{{ trigger.body.tags }}', ['a', 'b']],
+      ['{{ true }}', true],
+      ['{{ null }}', null],
+      ['{{ trigger.constructor }}', undefined],
+      ['{{ trigger.body.name.length }}', undefined],
+      ['{{ trigger . body . id }}', 7],
+    ];
+    for (const [source, expected] of cases)
+      expect(await compileTemplate(source).evaluate(context)).toEqual(expected);
+  });
+
+  it('evaluates over any root, for templates over data (dedupeKey)', async () => {
+    const output = { headers: { 'x-delivery-id': 'd-1' } };
+    expect(await compileTemplate('{{ headers."x-delivery-id" }}').evaluate(output)).toBe('d-1');
+  });
+
   it('finds the end of a template holding "}}" (object constructors, strings)', async () => {
     expect(await compileTemplate('{{ {"a": {"b": 1}} }}').evaluate(context)).toEqual({
       a: { b: 1 },

@@ -24,7 +24,11 @@ export interface CompiledTemplate {
   readonly source: string;
   /** `literal`: no template; `single`: exactly one template (raw typed value); `text`: interpolation. */
   readonly kind: 'literal' | 'single' | 'text';
-  evaluate(context: ExpressionContext): Promise<unknown>;
+  /**
+   * Evaluates against the expression context, or against any other root for
+   * templates over data (dedupeKey over the trigger output, poll `key` over an item).
+   */
+  evaluate(context: ExpressionContext | object): Promise<unknown>;
 }
 
 interface Segment {
@@ -100,7 +104,7 @@ export function toText(value: unknown): string {
 
 function evaluateExpression(
   expression: CompiledExpression,
-  context: ExpressionContext,
+  context: ExpressionContext | object,
 ): Promise<unknown> {
   if (expression.path) {
     const value = followPath(context, expression.path);
@@ -111,7 +115,7 @@ function evaluateExpression(
 
 async function evaluateWithJsonata(
   expression: CompiledExpression,
-  context: ExpressionContext,
+  context: ExpressionContext | object,
 ): Promise<unknown> {
   try {
     return normalize(await expression.jsonata.evaluate(context));
@@ -148,9 +152,17 @@ function plainPath(source: string): string[] | undefined {
   return path.some((name) => NOT_NAMES.has(name)) ? undefined : path;
 }
 
-/** JSONata functions (lambdas) are not data: they read as missing. */
+/**
+ * JSONata functions (lambdas) are not data: they read as missing. A result
+ * sequence is an array flagged `sequence: true`: handed on as a plain array
+ * (flags nested deeper stay; JSON never shows them, and walking every
+ * result would cost as much as the evaluation).
+ */
 function normalize(value: unknown): unknown {
-  return typeof value === 'function' ? undefined : value;
+  if (typeof value === 'function') return undefined;
+  if (Array.isArray(value) && Object.hasOwn(value, 'sequence'))
+    return Array.from(value as unknown[]);
+  return value;
 }
 
 function jsonataMessage(error: unknown): string {

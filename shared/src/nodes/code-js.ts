@@ -15,7 +15,10 @@ export const codeNode = defineNode({
   // The code is a program, not a template: `{{` in JavaScript stays as written.
   literalKeys: ['code'],
   usesIo: true,
-  run: async ({ config, context, host, signal }) => ({
-    output: await host.sandbox.run(config.code, context, DEFAULT_CODE_LIMITS, signal),
+  run: async ({ config, context, host, signal, log }) => ({
+    // console.* lines from the code become log events (redacted like everything else).
+    output: await host.sandbox.run(config.code, context, DEFAULT_CODE_LIMITS, signal, {
+      onLog: log,
+    }),
   }),
 });
