@@ -69,6 +69,15 @@ export class CappedModulePool {
   }
 }
 
+/**
+ * Whether the module's memory grew past half its cap. WebAssembly memory never
+ * shrinks, so such a module is replaced to give the RAM back; and a `null`
+ * exception from such a call is QuickJS failing to allocate the error itself.
+ */
+export function hasGrownHeavily(capped: CappedModule): boolean {
+  return capped.memory.buffer.byteLength > MODULE_BASE_BYTES + capped.memoryBytes / 2;
+}
+
 async function createCappedModule(memoryBytes: number): Promise<CappedModule> {
   const memory = new WebAssembly.Memory({
     initial: MODULE_BASE_BYTES / PAGE_BYTES,

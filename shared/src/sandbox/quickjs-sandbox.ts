@@ -1,7 +1,7 @@
 import type { CodeSandbox, SandboxHooks, SandboxLimits } from '../engine/host';
 import { StepError } from '../engine/step-error';
 import type { CappedModule } from './capped-module-pool';
-import { CappedModulePool, MODULE_BASE_BYTES } from './capped-module-pool';
+import { CappedModulePool, hasGrownHeavily } from './capped-module-pool';
 import { resolveLimits } from './sandbox-limits';
 import { runVmCall } from './vm-call';
 
@@ -74,12 +74,7 @@ function runGuarded(
     throw hostLevelError(error);
   } finally {
     // WebAssembly memory never shrinks: after a heavy call, let a fresh module give the RAM back.
-    if (
-      !capped.retired &&
-      capped.memory.buffer.byteLength > MODULE_BASE_BYTES + capped.memoryBytes / 2
-    ) {
-      pool.retire(capped);
-    }
+    if (!capped.retired && hasGrownHeavily(capped)) pool.retire(capped);
   }
 }
 

@@ -2,6 +2,7 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emsc
 import type { SandboxHooks, SandboxLimits } from '../engine/host';
 import { StepError } from '../engine/step-error';
 import type { CappedModule } from './capped-module-pool';
+import { hasGrownHeavily } from './capped-module-pool';
 import {
   MAX_LOG_LINE_CHARS,
   MAX_LOG_LINES,
@@ -56,9 +57,17 @@ export function runVmCall(capped: CappedModule, request: VmCallRequest): string 
     const context = runtime.newContext();
     try {
       const fail = (error: QuickJSHandle) => failureOf(context, error, cause, limits);
-      const json = callInContext(context, runtime, request, fail);
+      let json: string;
+      try {
+        json = callInContext(capped, context, runtime, request, fail);
+      } catch (error) {
+        // Inside an async function an interrupt becomes a catchable rejection, and the
+        // code (or the harness) goes on to fail otherwise: the interrupt is the truth.
+        if (error instanceof StepError && cause) throw interruption(cause, limits);
+        throw error;
+      }
       // A long native call (a huge join, a spread) is not interruptible: the limit still holds.
-      if (Date.now() > deadline) throw failureOf(context, context.undefined, 'timeout', limits);
+      if (cause || Date.now() > deadline) throw interruption(cause ?? 'timeout', limits);
       return json;
     } catch (error) {
       healthy = error instanceof StepError;
@@ -74,6 +83,7 @@ export function runVmCall(capped: CappedModule, request: VmCallRequest): string 
 }
 
 function callInContext(
+  capped: CappedModule,
   context: QuickJSContext,
   runtime: QuickJSRuntime,
   request: VmCallRequest,
@@ -100,7 +110,7 @@ function callInContext(
     const outcome = context.callFunction(call.value, context.undefined, userFunction, input);
     if (outcome.error) throw fail(keep(outcome.error));
     const tagged = settle(context, runtime, keep(outcome.value), keep, fail);
-    return untag(tagged, request.limits);
+    return untag(tagged, request.limits, capped);
   } catch (error) {
     if (!(error instanceof StepError)) handles.length = 0; // see runVmCall: nothing is freed after a host-level failure
     throw error;
@@ -147,12 +157,14 @@ function settle(
   }
 }
 
-function untag(tagged: string, limits: SandboxLimits): string {
+function untag(tagged: string, limits: SandboxLimits, capped: CappedModule): string {
   const body = tagged.slice(1);
   switch (tagged[0]) {
     case RESULT_TAG.result:
       return body;
     case RESULT_TAG.thrown:
+      // QuickJS throws a bare null when it cannot even allocate the error object.
+      if (body === 'null' && hasGrownHeavily(capped)) throw memoryError(limits);
       return throwCode(body, true);
     case RESULT_TAG.unusable:
       return throwCode(body, false);
@@ -191,15 +203,18 @@ function failureOf(
   cause: InterruptCause,
   limits: SandboxLimits,
 ): StepError {
-  if (cause === 'canceled')
-    return new StepError('CANCELED', 'code.js was cancelled', { retryable: false });
-  if (cause === 'timeout') {
-    return new StepError('TIMEOUT', `code.js ran past its CPU limit of ${limits.cpuMs} ms`);
-  }
+  if (cause) return interruption(cause, limits);
   const info = describeVmError(context, error);
   // The harness catches everything the code throws, so a bare null here is QuickJS failing to allocate the error itself.
   if (info === undefined || info.message === 'out of memory') return memoryError(limits);
   return new StepError('CODE', `${info.name}: ${info.message}${info.line}`, { retryable: false });
+}
+
+function interruption(cause: NonNullable<InterruptCause>, limits: SandboxLimits): StepError {
+  if (cause === 'canceled') {
+    return new StepError('CANCELED', 'code.js was cancelled', { retryable: false });
+  }
+  return new StepError('TIMEOUT', `code.js ran past its CPU limit of ${limits.cpuMs} ms`);
 }
 
 function describeVmError(
