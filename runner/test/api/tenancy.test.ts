@@ -67,6 +67,32 @@ describe('tenancy walls', () => {
     );
   });
 
+  it('every table with an organization_id column has RLS enabled and forced, with a policy', async () => {
+    const tables = await db.orm.em.fork().execute(
+      `select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+              (select count(*)::int from pg_policies p where p.tablename = c.relname) as policies
+         from information_schema.columns col
+         join pg_class c on c.relname = col.table_name and c.relkind = 'r'
+        where col.column_name = 'organization_id' and col.table_schema = 'public'
+        order by 1`,
+    );
+    expect(tables.length).toBeGreaterThanOrEqual(15);
+    for (const t of tables)
+      expect(t, t.table).toMatchObject({ enabled: true, forced: true, policies: 1 });
+  });
+
+  it('audit events are append-only for the application role', async () => {
+    await withOrgContext(db.orm, orgA, (em) =>
+      em.execute(
+        `insert into audit_events (id, organization_id, action, target_type) values (?, ?, 'x', 'y')`,
+        [newId(), orgA],
+      ),
+    );
+    await expect(
+      withOrgContext(db.orm, orgA, (em) => em.execute(`delete from audit_events`)),
+    ).rejects.toThrow(/permission denied/);
+  });
+
   it('the system context sees every organization', async () => {
     const n = await withSystemContext(db.orm, (em) => em.count(Workflow, {}));
     expect(n).toBe(2);
