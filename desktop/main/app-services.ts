@@ -6,6 +6,7 @@ import { ConnectionService } from './keychain/connection-service';
 import type { Keychain } from './keychain/keychain';
 import { createKeychainSecretResolver } from './keychain/secret-resolver';
 import type { Preferences } from './preferences/preferences';
+import { SettingsService } from './preferences/settings-service';
 import { ConnectionRepository } from './storage/connection.repository';
 import { openDatabase } from './storage/database';
 import { DryRunRepository } from './storage/dry-run.repository';
@@ -43,7 +44,7 @@ export interface AppServices {
   samples: SampleRepository;
   dryRuns: DryRunService;
   connections: ConnectionService;
-  preferences: Preferences;
+  settings: SettingsService;
   close(): Promise<void>;
 }
 
@@ -59,10 +60,11 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   const host = (
     options.createStepHost ?? ((resolver) => createLocalStepHost({ secrets: resolver }))
   )(secrets);
+  const settings = new SettingsService(options.preferences, options.keychain);
   const dryRuns = new DryRunService({
     dryRuns: new DryRunRepository(db),
     workflows: workflowRepository,
-    preferences: options.preferences,
+    settings,
     host,
   });
   return {
@@ -72,7 +74,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     samples,
     dryRuns,
     connections: new ConnectionService(connectionRepository, options.keychain),
-    preferences: options.preferences,
+    settings,
     async close() {
       await dryRuns.close();
       db.close();

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
+import { envAccount } from '../main/preferences/settings-service';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeytarKeychain } from '../main/keychain/keychain';
 import { createKeychainSecretResolver } from '../main/keychain/secret-resolver';
@@ -59,6 +60,29 @@ describe.skipIf(!secretService.available)(
       expect(await keytar.getPassword(SERVICE, id)).toBeNull();
       expect(await app.caller.connections.list()).toEqual([]);
       await expect(app.caller.connections.delete({ id })).rejects.toThrow(/No connection with id/);
+    });
+
+    it('keeps env values marked secret in the keychain, only their names in the preferences file', async () => {
+      const settings = await app.caller.settings.update({
+        env: { CRM_URL: 'http://127.0.0.1:9', TOKEN: 'env-secret-777' },
+        secretEnvKeys: ['TOKEN'],
+      });
+      expect(settings.env).toEqual({ CRM_URL: 'http://127.0.0.1:9', TOKEN: 'env-secret-777' });
+      expect(settings.secretEnvKeys).toEqual(['TOKEN']);
+      expect(await keytar.getPassword(SERVICE, envAccount('TOKEN'))).toBe('env-secret-777');
+      const preferences = readFileSync(join(app.dataDir, 'preferences.json'), 'utf8');
+      expect(preferences).not.toContain('env-secret-777');
+      expect(preferences).toContain('CRM_URL');
+
+      // Unmarking moves the value back to the preferences and out of the keychain.
+      await app.caller.settings.update({ secretEnvKeys: [] });
+      expect(await keytar.getPassword(SERVICE, envAccount('TOKEN'))).toBeNull();
+      expect((await app.caller.settings.get()).env.TOKEN).toBe('env-secret-777');
+      // Removing a secret key removes its value.
+      await app.caller.settings.update({ env: { SECRET2: 'x' }, secretEnvKeys: ['SECRET2'] });
+      await app.caller.settings.update({ env: {} });
+      expect(await keytar.getPassword(SERVICE, envAccount('SECRET2'))).toBeNull();
+      expect((await app.caller.settings.get()).env).toEqual({});
     });
 
     it('validates the secret for its kind', async () => {

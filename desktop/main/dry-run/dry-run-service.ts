@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { prepareWorkflow, runWorkflow, validateWorkflow } from '../../../shared/src/index';
 import type { EngineEvent, RunResult, StepHost } from '../../../shared/src/index';
-import type { Preferences } from '../preferences/preferences';
+import type { SettingsService } from '../preferences/settings-service';
 import type { DryRunRecord, DryRunRepository, DryRunSummary } from '../storage/dry-run.repository';
 import type { WorkflowRepository } from '../storage/workflow.repository';
 import { IssuesError } from '../workflows/issues-error';
@@ -18,7 +18,7 @@ export interface StartDryRun {
 interface Deps {
   dryRuns: DryRunRepository;
   workflows: WorkflowRepository;
-  preferences: Preferences;
+  settings: Pick<SettingsService, 'get'>;
   host: StepHost;
 }
 
@@ -39,7 +39,7 @@ export class DryRunService {
     deps.dryRuns.markInterrupted();
   }
 
-  start(request: StartDryRun): { runId: string } {
+  async start(request: StartDryRun): Promise<{ runId: string }> {
     if (!this.deps.workflows.find(request.workflowId)) {
       throw new TRPCError({
         code: 'NOT_FOUND',
@@ -56,7 +56,7 @@ export class DryRunService {
       });
     }
     const runId = randomUUID();
-    const settings = this.deps.preferences.get();
+    const settings = await this.deps.settings.get();
     const env = { ...settings.env, ...request.env };
     const secretValues = settings.secretEnvKeys
       .map((key) => env[key])

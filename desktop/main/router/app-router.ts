@@ -15,10 +15,10 @@ export const appRouter = router({
   samples: samplesRouter,
   connections: connectionsRouter,
   settings: router({
-    get: procedure.query(({ ctx }) => ctx.services.preferences.get()),
+    get: procedure.query(({ ctx }) => ctx.services.settings.get()),
     update: procedure
       .input(SettingsUpdate)
-      .mutation(({ ctx, input }) => ctx.services.preferences.update(input)),
+      .mutation(({ ctx, input }) => ctx.services.settings.update(input)),
   }),
   app: router({
     info: procedure.query(({ ctx }) => ctx.services.info),

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../shared/src/index';
+import { startSecretService } from '../../test/support/secret-service';
 import { createTestApp } from '../../test/support/test-app';
 import type { TestApp } from '../../test/support/test-app';
 import type { IssuesError } from '../workflows/issues-error';
@@ -86,113 +87,120 @@ async function collect(stream: AsyncIterable<EngineEvent>): Promise<EngineEvent[
   return events;
 }
 
-describe('dryRun router (engine in this process, real HTTP server)', () => {
-  let api: Awaited<ReturnType<typeof startApi>>;
-  let app: TestApp;
-  beforeAll(async () => {
-    api = await startApi();
-  });
-  afterAll(() => new Promise<void>((resolve) => api.server.close(() => resolve())));
-  beforeEach(async () => {
-    app = createTestApp();
-    await app.caller.settings.update({
-      env: { CRM_URL: api.url, TOKEN: 'tok-s3cret' },
-      secretEnvKeys: ['TOKEN'],
+// Secret env values live in the OS keychain: a private real Secret Service for this file.
+const secretService = await startSecretService();
+afterAll(() => secretService.stop());
+
+describe.skipIf(!secretService.available)(
+  `dryRun router (engine in this process, real HTTP server)${secretService.reason ? ` — skipped: ${secretService.reason}` : ''}`,
+  () => {
+    let api: Awaited<ReturnType<typeof startApi>>;
+    let app: TestApp;
+    beforeAll(async () => {
+      api = await startApi();
     });
-  });
-  afterEach(() => app.close());
+    afterAll(() => new Promise<void>((resolve) => api.server.close(() => resolve())));
+    beforeEach(async () => {
+      app = createTestApp();
+      await app.caller.settings.update({
+        env: { CRM_URL: api.url, TOKEN: 'tok-s3cret' },
+        secretEnvKeys: ['TOKEN'],
+      });
+    });
+    afterEach(() => app.close());
 
-  it('runs, streams every event to the end, stores the run with step inputs', async () => {
-    const { id: workflowId } = await app.caller.workflows.create({ document: workflow() });
-    const { runId } = await app.caller.dryRun.start({ workflowId, document: workflow(), input });
-    const events = await collect(await app.caller.dryRun.events({ runId }));
+    it('runs, streams every event to the end, stores the run with step inputs', async () => {
+      const { id: workflowId } = await app.caller.workflows.create({ document: workflow() });
+      const { runId } = await app.caller.dryRun.start({ workflowId, document: workflow(), input });
+      const events = await collect(await app.caller.dryRun.events({ runId }));
 
-    expect(events[0]!.type).toBe('run.started');
-    const last = events.at(-1)!;
-    if (last.type !== 'run.finished') throw new Error(`last event is ${last.type}`);
-    expect(last.result.status).toBe('success');
-    expect(
-      events
-        .filter((e) => e.type === 'step.finished')
-        .map((e) => e.type === 'step.finished' && e.stepId),
-    ).toEqual(expect.arrayContaining(['createContact', 'done']));
-    // The server got the mapped body, with env and the secret header from settings.
-    expect(api.received.at(-1)).toMatchObject({
-      path: '/contacts',
-      body: { email: 'ada@example.com', seats: 5 },
-      headers: { 'x-token': 'tok-s3cret' },
+      expect(events[0]!.type).toBe('run.started');
+      const last = events.at(-1)!;
+      if (last.type !== 'run.finished') throw new Error(`last event is ${last.type}`);
+      expect(last.result.status).toBe('success');
+      expect(
+        events
+          .filter((e) => e.type === 'step.finished')
+          .map((e) => e.type === 'step.finished' && e.stepId),
+      ).toEqual(expect.arrayContaining(['createContact', 'done']));
+      // The server got the mapped body, with env and the secret header from settings.
+      expect(api.received.at(-1)).toMatchObject({
+        path: '/contacts',
+        body: { email: 'ada@example.com', seats: 5 },
+        headers: { 'x-token': 'tok-s3cret' },
+      });
+
+      const stored = await app.caller.dryRun.get({ runId });
+      expect(stored).toMatchObject({ runId, workflowId, input, result: { status: 'success' } });
+      expect(stored.stepInputs.createContact).toMatchObject({
+        url: `${api.url}/contacts`,
+        method: 'POST',
+      });
+      // A value marked secret is redacted in what is stored, even when the API echoes it.
+      expect(JSON.stringify(stored)).not.toContain('tok-s3cret');
+      expect(stored.result!.steps.createContact!.output).toMatchObject({
+        body: { token: '[redacted]' },
+      });
+      expect((stored.result!.steps.done!.output as { contactId: string }).contactId).toBe('c_1');
+
+      const [summary] = await app.caller.dryRun.history({ workflowId });
+      expect(summary).toMatchObject({ runId, status: 'success', durationMs: expect.any(Number) });
+      expect(summary!.finishedAt).toBeDefined();
     });
 
-    const stored = await app.caller.dryRun.get({ runId });
-    expect(stored).toMatchObject({ runId, workflowId, input, result: { status: 'success' } });
-    expect(stored.stepInputs.createContact).toMatchObject({
-      url: `${api.url}/contacts`,
-      method: 'POST',
+    it('replays everything to a late subscriber', async () => {
+      const { id: workflowId } = await app.caller.workflows.create({ document: workflow() });
+      const { runId } = await app.caller.dryRun.start({ workflowId, document: workflow(), input });
+      const live = await collect(await app.caller.dryRun.events({ runId }));
+      const late = await collect(await app.caller.dryRun.events({ runId }));
+      expect(late).toEqual(live);
     });
-    // A value marked secret is redacted in what is stored, even when the API echoes it.
-    expect(JSON.stringify(stored)).not.toContain('tok-s3cret');
-    expect(stored.result!.steps.createContact!.output).toMatchObject({
-      body: { token: '[redacted]' },
-    });
-    expect((stored.result!.steps.done!.output as { contactId: string }).contactId).toBe('c_1');
 
-    const [summary] = await app.caller.dryRun.history({ workflowId });
-    expect(summary).toMatchObject({ runId, status: 'success', durationMs: expect.any(Number) });
-    expect(summary!.finishedAt).toBeDefined();
-  });
-
-  it('replays everything to a late subscriber', async () => {
-    const { id: workflowId } = await app.caller.workflows.create({ document: workflow() });
-    const { runId } = await app.caller.dryRun.start({ workflowId, document: workflow(), input });
-    const live = await collect(await app.caller.dryRun.events({ runId }));
-    const late = await collect(await app.caller.dryRun.events({ runId }));
-    expect(late).toEqual(live);
-  });
-
-  it('cancels a running dry-run', async () => {
-    const { id: workflowId } = await app.caller.workflows.create({ document: workflow('/slow') });
-    const { runId } = await app.caller.dryRun.start({
-      workflowId,
-      document: workflow('/slow'),
-      input,
-    });
-    const stream = await app.caller.dryRun.events({ runId });
-    const events: EngineEvent[] = [];
-    for await (const event of stream) {
-      events.push(event);
-      if (event.type === 'step.started' && event.stepId === 'createContact') {
-        expect(await app.caller.dryRun.cancel({ runId })).toEqual({ canceled: true });
+    it('cancels a running dry-run', async () => {
+      const { id: workflowId } = await app.caller.workflows.create({ document: workflow('/slow') });
+      const { runId } = await app.caller.dryRun.start({
+        workflowId,
+        document: workflow('/slow'),
+        input,
+      });
+      const stream = await app.caller.dryRun.events({ runId });
+      const events: EngineEvent[] = [];
+      for await (const event of stream) {
+        events.push(event);
+        if (event.type === 'step.started' && event.stepId === 'createContact') {
+          expect(await app.caller.dryRun.cancel({ runId })).toEqual({ canceled: true });
+        }
       }
-    }
-    const last = events.at(-1)!;
-    expect(last.type === 'run.finished' && last.result.status).toBe('canceled');
-    expect((await app.caller.dryRun.history({ workflowId }))[0]!.status).toBe('canceled');
-    expect(await app.caller.dryRun.cancel({ runId })).toEqual({ canceled: false });
-  });
+      const last = events.at(-1)!;
+      expect(last.type === 'run.finished' && last.result.status).toBe('canceled');
+      expect((await app.caller.dryRun.history({ workflowId }))[0]!.status).toBe('canceled');
+      expect(await app.caller.dryRun.cancel({ runId })).toEqual({ canceled: false });
+    });
 
-  it('refuses an invalid document with the validator issues', async () => {
-    const { id: workflowId } = await app.caller.workflows.create();
-    const broken = { ...workflow(), edges: [{ from: 'signup', to: 'nowhere' }] };
-    const error = await app.caller.dryRun
-      .start({ workflowId, document: broken, input })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TRPCError);
-    expect((error as TRPCError).code).toBe('BAD_REQUEST');
-    expect((error as TRPCError).message).toMatch(/not valid yet/);
-    const issues = ((error as TRPCError).cause as IssuesError).issues;
-    expect(issues.some((issue) => issue.path.startsWith('edges[0]'))).toBe(true);
-    expect(await app.caller.dryRun.history({ workflowId })).toEqual([]);
-  });
+    it('refuses an invalid document with the validator issues', async () => {
+      const { id: workflowId } = await app.caller.workflows.create();
+      const broken = { ...workflow(), edges: [{ from: 'signup', to: 'nowhere' }] };
+      const error = await app.caller.dryRun
+        .start({ workflowId, document: broken, input })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TRPCError);
+      expect((error as TRPCError).code).toBe('BAD_REQUEST');
+      expect((error as TRPCError).message).toMatch(/not valid yet/);
+      const issues = ((error as TRPCError).cause as IssuesError).issues;
+      expect(issues.some((issue) => issue.path.startsWith('edges[0]'))).toBe(true);
+      expect(await app.caller.dryRun.history({ workflowId })).toEqual([]);
+    });
 
-  it('says which run or workflow is unknown', async () => {
-    await expect(app.caller.dryRun.get({ runId: 'nope' })).rejects.toThrow(
-      /No dry-run with id nope/,
-    );
-    await expect(app.caller.dryRun.cancel({ runId: 'nope' })).rejects.toThrow(
-      /No dry-run with id nope/,
-    );
-    await expect(
-      app.caller.dryRun.start({ workflowId: 'nope', document: workflow(), input }),
-    ).rejects.toThrow(/No workflow with id nope/);
-  });
-});
+    it('says which run or workflow is unknown', async () => {
+      await expect(app.caller.dryRun.get({ runId: 'nope' })).rejects.toThrow(
+        /No dry-run with id nope/,
+      );
+      await expect(app.caller.dryRun.cancel({ runId: 'nope' })).rejects.toThrow(
+        /No dry-run with id nope/,
+      );
+      await expect(
+        app.caller.dryRun.start({ workflowId: 'nope', document: workflow(), input }),
+      ).rejects.toThrow(/No workflow with id nope/);
+    });
+  },
+);

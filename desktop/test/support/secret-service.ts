@@ -32,8 +32,11 @@ export async function startSecretService(): Promise<SecretService> {
   }
   const home = mkdtempSync(join(tmpdir(), 'maestro-keyring-'));
   const children: ChildProcess[] = [];
+  const previousBus = process.env.DBUS_SESSION_BUS_ADDRESS;
   const stop = (): void => {
     for (const child of children) child.kill();
+    if (previousBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = previousBus;
     rmSync(home, { recursive: true, force: true });
   };
   try {
