@@ -71,12 +71,10 @@ const mutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.oneof(
     name: 'replace a value somewhere',
     apply: (document: Record<string, unknown>) => replaceNth(document, at, value),
   })),
-  fc
-    .nat()
-    .map((at) => ({
-      name: 'delete a key somewhere',
-      apply: (document: Record<string, unknown>) => deleteNth(document, at),
-    })),
+  fc.nat().map((at) => ({
+    name: 'delete a key somewhere',
+    apply: (document: Record<string, unknown>) => deleteNth(document, at),
+  })),
   fc
     .record({
       from: fc.nat(),
