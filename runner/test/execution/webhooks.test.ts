@@ -19,7 +19,7 @@ let slow: Server;
 let slowUrl: string;
 
 beforeAll(async () => {
-  t = await createTestApp({}, { routes: [createHooksRoutes({ responseTimeoutMs: 1_500 })] });
+  t = await createTestApp({}, { webhooks: createHooksRoutes({ responseTimeoutMs: 1_500 }) });
   app = t.app;
   mq = await createTestBroker();
   stack = startExecutionStack({

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config/config';
+import { migrateDatabase } from './db/migrate';
+import { openOrm } from './db/orm';
+import { loggerOptions } from './observability/logger';
+import { createBroker, prepareBroker } from './queue/broker';
+import { ROLES, startRoles, type RunnerRole } from './roles';
+
+const USAGE = `usage: maestro-runner [--role api|worker|scheduler|all]   run one or all roles (default: all)
+       maestro-runner migrate                                 apply database migrations and exit`;
+
+/**
+ * The runner process: `migrate`, or the roles (--role) until SIGTERM/SIGINT,
+ * then a graceful shutdown. Returns the exit code.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { role: { type: 'string', default: 'all' }, help: { type: 'boolean' } },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const command = parsed.positionals[0];
+  const role = parsed.values.role as RunnerRole;
+  if ((command !== undefined && command !== 'migrate') || !ROLES.includes(role)) {
+    console.error(USAGE);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const log = pino(loggerOptions(config.logLevel, { role: command ?? role }));
+  for (const warning of config.warnings) log.warn(warning);
+  if (command === 'migrate' || config.autoMigrate) {
+    const result = await migrateDatabase(config);
+    log.info(result, 'database migrated');
+    if (command === 'migrate') return 0;
+  }
+  const orm = await openOrm({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
+  const broker = createBroker({
+    url: config.amqpUrl,
+    prefix: `${config.queuePrefix}.`,
+    connectionName: `maestro-runner ${role} ${config.workerId}`,
+  });
+  // The API takes webhooks even while the broker is away (the outbox keeps them): do not block on it.
+  prepareBroker(broker, 0).catch((error: unknown) =>
+    log.error({ err: error }, 'could not declare the queues'),
+  );
+  const running = await startRoles(role, config, orm, broker);
+  log.info({ role, host: config.host, port: config.port }, 'maestro runner started');
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await running.stop();
+  await broker.close().catch(() => {});
+  await orm.close(true);
+  log.info('stopped');
+  return 0;
+}

@@ -1,0 +1,73 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Log } from '../worker/logger';
+import { runDuePolls, type PollDeps } from './poller';
+import { pruneOldData } from './pruning';
+import { fireDueSchedules } from './schedule-firer';
+
+export interface SchedulerOptions extends PollDeps {
+  orm: MikroORM;
+  log: Log;
+  /** How often due schedules are looked for (a due time fires within this delay). */
+  scheduleTickMs?: number;
+  pollTickMs?: number;
+  pruneEveryMs?: number;
+  retentionDays: number;
+}
+
+export interface Scheduler {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The scheduler role: schedules every second, polls every few seconds, pruning once a day. */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const timers: NodeJS.Timeout[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  let running = false;
+
+  const every = (ms: number, job: () => Promise<unknown>, name: string, runAtStart = false) => {
+    let busy = false;
+    const tick = () => {
+      if (!running || busy) return;
+      busy = true;
+      const work = job()
+        .catch((error: unknown) =>
+          options.log.error({ err: error, job: name }, 'scheduler job failed'),
+        )
+        .finally(() => {
+          busy = false;
+          inFlight.delete(work);
+        });
+      inFlight.add(work);
+    };
+    timers.push(setInterval(tick, ms));
+    if (runAtStart) tick();
+  };
+
+  return {
+    start() {
+      running = true;
+      every(
+        options.scheduleTickMs ?? 1_000,
+        () => fireDueSchedules(options.orm, options.log),
+        'schedules',
+        true,
+      );
+      every(options.pollTickMs ?? 5_000, () => runDuePolls(options), 'polls', true);
+      every(
+        options.pruneEveryMs ?? 86_400_000,
+        async () => {
+          const pruned = await pruneOldData(options.orm, options.retentionDays);
+          options.log.info({ ...pruned }, 'pruned old data');
+        },
+        'prune',
+        true,
+      );
+    },
+    async stop() {
+      running = false;
+      timers.splice(0).forEach(clearInterval);
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
