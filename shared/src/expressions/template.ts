@@ -9,11 +9,15 @@ import type { ExpressionContext } from './context';
  */
 const JSONATA_LIMITS = { timeout: 1000, stack: 250 };
 
-/** A template that does not parse. `offset` is where in the string the bad template starts. */
-export class TemplateParseError extends Error {
+/**
+ * A template that does not parse: an EXPRESSION StepError (so that templates
+ * fail one way only), with `offset`, where the bad template starts.
+ * @example try { compileTemplate('{{ (') } catch (e) { if (e instanceof TemplateParseError) e.offset }
+ */
+export class TemplateParseError extends StepError {
   readonly offset: number;
   constructor(message: string, offset: number) {
-    super(message);
+    super('EXPRESSION', message, { retryable: false });
     this.name = 'TemplateParseError';
     this.offset = offset;
   }
