@@ -66,7 +66,13 @@ export async function createStudioServer(options: StudioServerOptions): Promise<
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 10 * 1024 * 1024 });
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext });
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext,
+    // Pings find dead browser tabs, so their subscriptions end.
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+  });
   server.on('upgrade', (req, socket, head) => {
     const reason = refuseNonLoopback(req.headers, port);
     const path = (req.url ?? '/').split('?')[0];
