@@ -50,6 +50,7 @@ declare module 'electron' {
     ): void;
   };
   export const shell: { openExternal(url: string): Promise<void> };
+  export const dialog: { showErrorBox(title: string, content: string): void };
   export const session: {
     defaultSession: {
       setPermissionRequestHandler(

@@ -1,6 +1,6 @@
 // The Electron main process. Every `electron` import of the app is here or in
 // the preload: the rest of desktop/main runs under plain Node too (the studio).
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import Store from 'electron-store';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,12 @@ app.on('will-quit', () => {
 });
 
 start().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  // npm install compiles better-sqlite3 for Node; Electron needs its own build of it.
+  const hint = message.includes('NODE_MODULE_VERSION')
+    ? '\n\nThe native modules were built for Node, not Electron. Run: npx @electron/rebuild -f -w better-sqlite3,keytar'
+    : '';
   console.error('Maestro could not start:', error);
+  dialog.showErrorBox('Maestro could not start', `${message}${hint}`);
   app.quit();
 });
