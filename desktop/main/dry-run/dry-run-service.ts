@@ -68,9 +68,13 @@ export class DryRunService {
     this.deps.dryRuns.start(runId, request.workflowId, request.input, new Date().toISOString());
 
     const stepInputs: Record<string, unknown> = {};
+    const forEachSteps = new Set(
+      verdict.workflow.nodes.filter((node) => node.forEach).map((node) => node.id),
+    );
     const startedAt = performance.now();
     const onEvent = (event: EngineEvent): void => {
-      if (event.type === 'step.started') stepInputs[event.stepId] = event.input;
+      if (event.type === 'step.started')
+        recordStepInput(stepInputs, event, forEachSteps.has(event.stepId));
       // The stored row is complete before `run.finished` reaches any subscriber,
       // so `dryRun.get` right after the stream ends finds the result.
       try {
@@ -175,6 +179,25 @@ export class DryRunService {
       this.channels.delete(runId);
     }
   }
+}
+
+/**
+ * A step's input is its evaluated config. A forEach step starts once per
+ * element: its input is the list of the element inputs, in start order; a
+ * retry replaces the input of the attempt it repeats.
+ */
+function recordStepInput(
+  stepInputs: Record<string, unknown>,
+  event: Extract<EngineEvent, { type: 'step.started' }>,
+  forEach: boolean,
+): void {
+  if (!forEach) {
+    stepInputs[event.stepId] = event.input;
+    return;
+  }
+  const inputs = (stepInputs[event.stepId] ??= []) as unknown[];
+  if (event.attempt === 1) inputs.push(event.input);
+  else inputs[inputs.length - 1] = event.input;
 }
 
 function crashResult(error: unknown): RunResult {

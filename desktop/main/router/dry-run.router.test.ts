@@ -148,6 +148,37 @@ describe.skipIf(!secretService.available)(
       expect(summary!.finishedAt).toBeDefined();
     });
 
+    it('stores a forEach step input as the list of its element inputs', async () => {
+      const document = {
+        format: 'maestro/workflow@1',
+        name: 'Each',
+        nodes: [
+          { id: 'start', type: 'trigger.manual' },
+          {
+            id: 'each',
+            type: 'transform',
+            forEach: '{{ trigger.ids }}',
+            config: { value: { id: '{{ item }}' } },
+          },
+        ],
+        edges: [{ from: 'start', to: 'each' }],
+      };
+      const { id: workflowId } = await app.caller.workflows.create({ document });
+      const { runId } = await app.caller.dryRun.start({
+        workflowId,
+        document,
+        input: { ids: [1, 2, 3] },
+      });
+      await collect(await app.caller.dryRun.events({ runId }));
+      const stored = await app.caller.dryRun.get({ runId });
+      expect(stored.result!.steps.each!.output).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+      expect(stored.stepInputs.each).toEqual([
+        { value: { id: 1 } },
+        { value: { id: 2 } },
+        { value: { id: 3 } },
+      ]);
+    });
+
     it('replays everything to a late subscriber', async () => {
       const { id: workflowId } = await app.caller.workflows.create({ document: workflow() });
       const { runId } = await app.caller.dryRun.start({ workflowId, document: workflow(), input });
