@@ -19,6 +19,7 @@ import { installErrorHandler } from './http/error-handler';
 import { installIdempotency } from './http/idempotency';
 import { HttpProblem } from './http/problem';
 import { apiKeyRoutes } from './modules/api-keys/routes';
+import type { MailSender } from './modules/auth/email-verification';
 import { authRoutes } from './modules/auth/routes';
 import { connectorRoutes } from './modules/connectors/routes';
 import { executionRoutes } from './modules/executions/routes';
@@ -36,6 +37,8 @@ export interface AppOptions {
   checkBroker?: BrokerCheck;
   metrics?: RunnerMetrics;
   secretBox?: SecretBox;
+  /** Outgoing mail (the notifications mailer); default: each message is written to the log. */
+  mailer?: MailSender;
   /** The webhook entry (`POST /v1/hooks/{token}`); default hooksRoutes, `false` leaves it out. */
   webhooks?: FastifyPluginAsync | false;
   /** More route plugins under the same hooks. */
@@ -55,6 +58,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     'secretBox',
     opts.secretBox ?? createSecretBox(config.encryptionKeys, config.encryptionKeyId),
   );
+  fastify.decorate('mailer', opts.mailer ?? logMailer(fastify));
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
 
@@ -145,6 +149,14 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   ]) {
     await fastify.register(routes);
   }
+}
+
+function logMailer(fastify: FastifyInstance): MailSender {
+  return {
+    async send(mail) {
+      fastify.log.info({ mail }, 'email (no mailer configured: written to the log)');
+    },
+  };
 }
 
 function installMetrics(fastify: FastifyInstance): void {

@@ -6,6 +6,8 @@ import { HttpProblem } from './problem';
 
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const IN_PROGRESS = 0;
+/** A key is remembered this long; after that it may be reused (and its row pruned). */
+export const KEY_TTL_HOURS = 24;
 
 /** Stable JSON (sorted keys) so the same body hashes the same whatever its key order. */
 function canonical(value: unknown): string {
@@ -46,7 +48,11 @@ export function installIdempotency(app: FastifyInstance): void {
     const existing = await withOrgContext(app.orm, orgId, async (em) => {
       const inserted = await em.execute(
         `insert into idempotency_records (organization_id, key, request_hash, status_code, response)
-         values (?, ?, ?, ${IN_PROGRESS}, null) on conflict do nothing returning key`,
+         values (?, ?, ?, ${IN_PROGRESS}, null)
+         on conflict (organization_id, key) do update
+           set request_hash = excluded.request_hash, status_code = ${IN_PROGRESS}, response = null, created_at = now()
+           where idempotency_records.created_at < now() - interval '${KEY_TTL_HOURS} hours'
+         returning key`,
         [orgId, recordKey, requestHash],
       );
       if (inserted.length > 0) return null;

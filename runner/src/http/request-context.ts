@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { RunnerConfig } from '../config/config';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Role } from '../db/entities/tenancy';
+import type { MailSender } from '../modules/auth/email-verification';
 import { withOrgContext } from '../db/org-context';
 import type { RunnerMetrics } from '../observability/metrics';
 import type { Access, Permission } from './permissions';
@@ -30,6 +31,7 @@ declare module 'fastify' {
     runnerConfig: RunnerConfig;
     secretBox: SecretBox;
     metrics: RunnerMetrics;
+    mailer: MailSender;
   }
   interface FastifyRequest {
     principal: Principal | null;

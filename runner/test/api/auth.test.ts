@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signUp, signUpWithOrg, type TestApp } from '../support/test-app';
 
 let t: TestApp;
+const sent: { to: string; subject: string; text: string }[] = [];
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp(
+    { MAESTRO_PUBLIC_URL: 'https://maestro.example.test' },
+    { mailer: { send: async (mail) => void sent.push(mail) } },
+  );
 });
 afterAll(() => t?.close());
 
@@ -118,5 +122,29 @@ describe('auth: register, login, refresh', () => {
       headers: { authorization: owner.headers.authorization },
     });
     expect(mine.json().items).toEqual([{ id: owner.orgId, name: "bob's org", role: 'owner' }]);
+  });
+
+  it('sends a verification link on register; the token verifies the address once it is used', async () => {
+    const user = await signUp(t.app, 'verify');
+    const mail = sent.find((m) => m.to === user.email);
+    expect(mail?.text).toMatch(/https:\/\/maestro\.example\.test\/verify-email\?token=/);
+    const token = decodeURIComponent(/token=([^\s]+)/.exec(mail!.text)![1]!);
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/verify-email',
+      payload: { token: `${token}x` },
+    });
+    expect(bad.statusCode).toBe(400);
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/verify-email',
+      payload: { token },
+    });
+    expect(ok.statusCode).toBe(200);
+    const me = await t.app.inject({
+      url: '/v1/users/me',
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
+    expect(me.json().emailVerified).toBe(true);
   });
 });

@@ -260,6 +260,7 @@ describe('OpenAPI and probes', () => {
       'POST /v1/auth/register',
       'POST /v1/auth/login',
       'POST /v1/auth/refresh',
+      'POST /v1/auth/verify-email',
       'GET /v1/users/me',
       'POST /v1/organizations',
       'GET /v1/organizations',

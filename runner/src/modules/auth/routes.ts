@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { User } from '../../db/entities/identity';
-import { conflict, problemResponses, unauthorized } from '../../http/problem';
+import { z } from 'zod';
+import { badRequest, conflict, problemResponses, unauthorized } from '../../http/problem';
+import {
+  readVerificationToken,
+  signVerificationToken,
+  verificationMail,
+} from './email-verification';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords';
 import { findUserByEmail, issueTokens, rotateRefreshToken } from './repository';
 import { LoginBody, RefreshBody, RegisterBody, RegisteredUser, Tokens } from './schemas';
@@ -43,7 +49,39 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
         throw error;
       }
       request.log.info({ userId: user.id }, 'user registered');
+      const token = await signVerificationToken(app.runnerConfig, user.id, user.email);
+      // Registration stands even if mail is down: the user can ask for a new link later.
+      await app.mailer
+        .send(verificationMail(app.runnerConfig, user.email, token))
+        .catch((err: unknown) =>
+          request.log.error({ err, userId: user.id }, 'could not send the verification email'),
+        );
       return reply.code(201).send({ id: user.id, email: user.email, name: user.name });
+    },
+  );
+
+  app.post(
+    '/v1/auth/verify-email',
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Confirm an email address with the token from the verification link',
+        security: [],
+        body: z.strictObject({ token: z.string().min(1).max(2000) }),
+        response: { 200: z.object({ verified: z.literal(true) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const claims = await readVerificationToken(app.runnerConfig, request.body.token);
+      if (!claims) throw badRequest('the verification link is invalid or expired');
+      const em = app.orm.em.fork();
+      const user = await em.findOne(User, { id: claims.userId });
+      if (!user || user.email !== claims.email)
+        throw badRequest('the verification link is invalid or expired');
+      user.emailVerifiedAt ??= new Date();
+      await em.flush();
+      return { verified: true as const };
     },
   );
 
