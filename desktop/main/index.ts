@@ -14,7 +14,9 @@ import { appRouter } from './router/app-router';
 const here = dirname(fileURLToPath(import.meta.url));
 let services: AppServices | undefined;
 
-function createWindow(appServices: AppServices): BrowserWindow {
+type IpcHandler = ReturnType<typeof createIPCHandler<typeof appRouter>>;
+
+function createWindow(ipc: IpcHandler): BrowserWindow {
   const window = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -30,11 +32,7 @@ function createWindow(appServices: AppServices): BrowserWindow {
       nodeIntegration: false,
     },
   });
-  createIPCHandler({
-    router: appRouter,
-    windows: [window],
-    createContext: () => Promise.resolve({ services: appServices }),
-  });
+  ipc.attachWindow(window);
   window.once('ready-to-show', () => window.show());
   const devServer = process.env.ELECTRON_RENDERER_URL;
   void (devServer
@@ -73,9 +71,14 @@ async function start(): Promise<void> {
     version: app.getVersion(),
   });
   const appServices = services;
-  createWindow(appServices);
+  // One handler for the app (one listener on the IPC channel); each window is attached to it.
+  const ipc = createIPCHandler({
+    router: appRouter,
+    createContext: () => Promise.resolve({ services: appServices }),
+  });
+  createWindow(ipc);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow(appServices);
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(ipc);
   });
 }
 
