@@ -72,7 +72,11 @@ export async function runClaimedExecution(
         host,
         signal,
         completedSteps,
-        onEvent: (event) => recordEvent(deps, execution, prepared, event, pendingWrites),
+        onEvent: (event) => {
+          // The engine reports resumed steps as finished again: their stored rows are already right.
+          if (event.type === 'step.finished' && completedSteps?.[event.stepId]) return;
+          recordEvent(deps, execution, prepared, event, pendingWrites);
+        },
       });
     } else {
       result ??= internalFailure(new Error('workflow version unavailable'));
