@@ -70,6 +70,19 @@ describe('compileTemplate', () => {
       expect(await compileTemplate(source).evaluate(context)).toEqual(expected);
   });
 
+  it('reads functions in results as missing (lambdas are circular objects in JSONata)', async () => {
+    expect(await compileTemplate('{{ function($x) { $x } }}').evaluate(context)).toBeUndefined();
+    expect(await compileTemplate('{{ $string }}').evaluate(context)).toBeUndefined();
+    expect(await compileTemplate('{{ [1, function($x) { $x }] }}').evaluate(context)).toEqual([
+      1,
+      null,
+    ]);
+    expect(
+      await compileTemplate('{{ {"a": 1, "f": function($x) { $x }} }}').evaluate(context),
+    ).toEqual({ a: 1 });
+    expect(await compileTemplate('x{{ {"f": $substring(?, 1)} }}').evaluate(context)).toBe('x{}');
+  });
+
   it('evaluates over any root, for templates over data (dedupeKey)', async () => {
     const output = { headers: { 'x-delivery-id': 'd-1' } };
     expect(await compileTemplate('{{ headers."x-delivery-id" }}').evaluate(output)).toBe('d-1');

@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import { StepError } from '../engine/step-error';
 import type { ExpressionContext } from './context';
+import { dropLambdas, isJsonataFunction, mayYieldLambdas } from './jsonata-values';
 
 /**
  * Bounds on one JSONata evaluation, so that a workflow cannot hang its host:
@@ -45,6 +46,8 @@ interface CompiledExpression {
   source: string;
   jsonata: jsonata.Expression;
   path?: readonly string[];
+  /** The expression defines lambdas: its results are cleaned of them. */
+  yieldsLambdas: boolean;
 }
 
 /** A dotted path of plain names; JSONata keywords and literals are not names. */
@@ -122,7 +125,8 @@ async function evaluateWithJsonata(
   context: ExpressionContext | object,
 ): Promise<unknown> {
   try {
-    return normalize(await expression.jsonata.evaluate(context));
+    const value = normalize(await expression.jsonata.evaluate(context));
+    return expression.yieldsLambdas ? dropLambdas(value) : value;
   } catch (error) {
     throw new StepError(
       'EXPRESSION',
@@ -163,7 +167,7 @@ function plainPath(source: string): string[] | undefined {
  * result would cost as much as the evaluation).
  */
 function normalize(value: unknown): unknown {
-  if (typeof value === 'function') return undefined;
+  if (isJsonataFunction(value)) return undefined;
   if (Array.isArray(value) && Object.hasOwn(value, 'sequence'))
     return Array.from(value as unknown[]);
   return value;
@@ -218,6 +222,7 @@ function compileAt(source: string, open: number): { expression: CompiledExpressi
           source: expressionSource,
           jsonata: parsed,
           path: plainPath(expressionSource),
+          yieldsLambdas: mayYieldLambdas(parsed.ast()),
         },
         end: close + 2,
       };
