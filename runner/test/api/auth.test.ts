@@ -147,4 +147,42 @@ describe('auth: register, login, refresh', () => {
     });
     expect(me.json().emailVerified).toBe(true);
   });
+
+  it('resets a forgotten password once, ending every session; unknown emails look the same', async () => {
+    const user = await signUp(t.app, 'forgot');
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password/forgot',
+      payload: { email: 'nobody@example.test' },
+    });
+    expect(unknown.statusCode).toBe(202);
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password/forgot',
+      payload: { email: user.email },
+    });
+    expect(asked.statusCode).toBe(202);
+    const mail = sent.find((m) => m.to === user.email && m.subject.includes('Reset'));
+    const token = decodeURIComponent(/token=([^\s]+)/.exec(mail!.text)![1]!);
+    const reset = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/password/reset',
+        payload: { token, password: 'a brand new passphrase' },
+      });
+    expect((await reset()).statusCode).toBe(200);
+    expect((await reset()).statusCode).toBe(400); // single use: the password hash changed
+    const oldRefresh = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: user.refreshToken },
+    });
+    expect(oldRefresh.statusCode).toBe(401);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: user.email, password: 'a brand new passphrase' },
+    });
+    expect(login.statusCode).toBe(200);
+  });
 });

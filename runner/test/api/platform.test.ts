@@ -261,6 +261,8 @@ describe('OpenAPI and probes', () => {
       'POST /v1/auth/login',
       'POST /v1/auth/refresh',
       'POST /v1/auth/verify-email',
+      'POST /v1/auth/password/forgot',
+      'POST /v1/auth/password/reset',
       'GET /v1/users/me',
       'POST /v1/organizations',
       'GET /v1/organizations',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { User } from '../../db/entities/identity';
+import { RefreshToken, User } from '../../db/entities/identity';
 import { z } from 'zod';
 import { badRequest, conflict, problemResponses, unauthorized } from '../../http/problem';
 import {
@@ -9,12 +9,14 @@ import {
   verificationMail,
 } from './email-verification';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords';
+import { fingerprint, readResetToken, resetMail, signResetToken } from './password-reset';
 import { findUserByEmail, issueTokens, rotateRefreshToken } from './repository';
-import { LoginBody, RefreshBody, RegisterBody, RegisteredUser, Tokens } from './schemas';
+import { Email, LoginBody, RefreshBody, RegisterBody, RegisteredUser, Tokens } from './schemas';
 
 /**
- * Email + password identity: register, login, refresh. Email verification, password reset,
- * TOTP and OIDC (identity issue) plug in here: `totp` is accepted and ignored until then.
+ * Email + password identity: register (with a verification email), verify, login, refresh,
+ * password recovery. TOTP, OIDC and invitations (identity issue) plug in here: `totp` is
+ * accepted and ignored until then.
  */
 export async function authRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -82,6 +84,71 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
       user.emailVerifiedAt ??= new Date();
       await em.flush();
       return { verified: true as const };
+    },
+  );
+
+  app.post(
+    '/v1/auth/password/forgot',
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Email a password reset link (always 202: whether the account exists is not revealed)',
+        security: [],
+        body: z.strictObject({ email: Email }),
+        response: { 202: z.object({ accepted: z.literal(true) }), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const user = await findUserByEmail(app.orm.em.fork(), request.body.email);
+      if (user) {
+        const token = await signResetToken(app.runnerConfig, user.id, user.passwordHash ?? null);
+        await app.mailer
+          .send(resetMail(app.runnerConfig, user.email, token))
+          .catch((err: unknown) =>
+            request.log.error({ err, userId: user.id }, 'could not send the reset email'),
+          );
+      }
+      return reply.code(202).send({ accepted: true as const });
+    },
+  );
+
+  app.post(
+    '/v1/auth/password/reset',
+    {
+      config: { access: 'public', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Set a new password with the token from the reset link; signs out every session',
+        security: [],
+        body: z.strictObject({
+          token: z.string().min(1).max(2000),
+          password: RegisterBody.shape.password,
+        }),
+        response: { 200: z.object({ reset: z.literal(true) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const claims = await readResetToken(app.runnerConfig, request.body.token);
+      const em = app.orm.em.fork();
+      const user = claims ? await em.findOne(User, { id: claims.userId }) : null;
+      if (
+        !claims ||
+        !user ||
+        fingerprint(user.passwordHash ?? null) !== claims.passwordFingerprint
+      ) {
+        throw badRequest('the reset link is invalid, expired or already used');
+      }
+      user.passwordHash = await hashPassword(request.body.password);
+      // Whoever knew the old password may hold refresh tokens: end every session.
+      await em.nativeUpdate(
+        RefreshToken,
+        { userId: user.id, revokedAt: null },
+        { revokedAt: new Date() },
+      );
+      await em.flush();
+      return { reset: true as const };
     },
   );
 
