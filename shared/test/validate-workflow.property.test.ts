@@ -84,7 +84,7 @@ const mutation: fc.Arbitrary<{ name: string; apply: Mutation }> = fc.oneof(
     .map(({ from, to, port }) => ({
       name: 'add an edge between existing nodes',
       apply: (document: Record<string, unknown>) => {
-        const nodes = arrayAt(document, 'nodes') as { id?: string }[];
+        const nodes = (arrayAt(document, 'nodes') ?? []) as { id?: string }[];
         const edges = arrayAt(document, 'edges');
         if (nodes.length === 0 || !edges) return;
         const edge = {
