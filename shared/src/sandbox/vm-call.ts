@@ -1,24 +1,14 @@
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
+import type { QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import type { SandboxHooks, SandboxLimits } from '../engine/host';
 import { StepError } from '../engine/step-error';
 import type { CappedModule } from './capped-module-pool';
 import { hasGrownHeavily } from './capped-module-pool';
-import {
-  MAX_LOG_LINE_CHARS,
-  MAX_LOG_LINES,
-  MAX_OUTPUT_CHARS,
-  MAX_STACK_BYTES,
-} from './sandbox-limits';
-import {
-  CODE_FILENAME,
-  HARNESS_FILENAME,
-  HARNESS_SOURCE,
-  RESULT_TAG,
-  wrapUserCode,
-} from './vm-harness';
-
-type LogLevel = Parameters<NonNullable<SandboxHooks['onLog']>>[0];
-const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
+import { MAX_STACK_BYTES } from './sandbox-limits';
+import { installConsole } from './vm-console';
+import { installFastRepeat } from './fast-repeat';
+import { CODE_FILENAME, wrapUserCode } from './user-code';
+import type { ThrownValue } from './vm-scope';
+import { UNDESCRIBABLE, VmScope } from './vm-scope';
 
 export interface VmCallRequest {
   code: string;
@@ -35,9 +25,9 @@ type InterruptCause = 'timeout' | 'canceled' | undefined;
  * One `code.js` call in a fresh QuickJS runtime and context of `capped`.
  * Entirely synchronous: nothing else can use the module meanwhile, which is
  * what makes sharing one module between concurrent calls safe. Returns the
- * result as JSON text (a plain string, parsed by the caller) or throws a
- * StepError. A host-level failure (wasm trap, host stack overflow) escapes as
- * is: the caller retires the module.
+ * result as JSON text (parsed by the caller) or throws a StepError. A
+ * host-level failure (wasm trap, host stack overflow) escapes as is: the
+ * caller retires the module.
  */
 export function runVmCall(capped: CappedModule, request: VmCallRequest): string {
   const { limits, signal } = request;
@@ -54,15 +44,14 @@ export function runVmCall(capped: CappedModule, request: VmCallRequest): string 
       else if (Date.now() > deadline) cause = 'timeout';
       return cause !== undefined;
     });
-    const context = runtime.newContext();
+    const scope = new VmScope(runtime.newContext());
     try {
-      const fail = (error: QuickJSHandle) => failureOf(context, error, cause, limits);
       let json: string;
       try {
-        json = callInContext(capped, context, runtime, request, fail);
+        json = callInScope(scope, runtime, request, capped);
       } catch (error) {
         // Inside an async function an interrupt becomes a catchable rejection, and the
-        // code (or the harness) goes on to fail otherwise: the interrupt is the truth.
+        // code goes on to fail otherwise: the interrupt is the truth.
         if (error instanceof StepError && cause) throw interruption(cause, limits);
         throw error;
       }
@@ -73,7 +62,12 @@ export function runVmCall(capped: CappedModule, request: VmCallRequest): string 
       healthy = error instanceof StepError;
       throw error;
     } finally {
-      if (healthy) context.dispose();
+      if (healthy) {
+        scope.dispose();
+        scope.context.dispose();
+      } else {
+        scope.abandon();
+      }
     }
   } finally {
     // After a trap or a host stack overflow QuickJS's structures are half-updated:
@@ -82,68 +76,56 @@ export function runVmCall(capped: CappedModule, request: VmCallRequest): string 
   }
 }
 
-function callInContext(
-  capped: CappedModule,
-  context: QuickJSContext,
+function callInScope(
+  scope: VmScope,
   runtime: QuickJSRuntime,
   request: VmCallRequest,
-  fail: (error: QuickJSHandle) => StepError,
+  capped: CappedModule,
 ): string {
-  const handles: QuickJSHandle[] = [];
-  const keep = (handle: QuickJSHandle) => (handles.push(handle), handle);
-  const evaluate = (source: string, filename: string) => {
-    const result = context.evalCode(source, filename);
-    if (result.error) throw fail(keep(result.error));
-    return keep(result.value);
-  };
-  try {
-    const harness = evaluate(HARNESS_SOURCE, HARNESS_FILENAME);
-    const log = keep(context.newFunction('log', logBridge(context, request.hooks)));
-    const numbers = [MAX_OUTPUT_CHARS, MAX_LOG_LINES, MAX_LOG_LINE_CHARS].map((n) =>
-      keep(context.newNumber(n)),
-    );
-    const call = context.callFunction(harness, context.undefined, log, ...numbers);
-    if (call.error) throw fail(keep(call.error));
-    keep(call.value);
-    const userFunction = evaluate(wrapUserCode(request.code), CODE_FILENAME);
-    const input = keep(context.newString(request.inputJson));
-    const outcome = context.callFunction(call.value, context.undefined, userFunction, input);
-    if (outcome.error) throw fail(keep(outcome.error));
-    const tagged = settle(context, runtime, keep(outcome.value), keep, fail);
-    return untag(tagged, request.limits, capped);
-  } catch (error) {
-    if (!(error instanceof StepError)) handles.length = 0; // see runVmCall: nothing is freed after a host-level failure
-    throw error;
-  } finally {
-    for (const handle of handles.reverse()) if (handle.alive) handle.dispose();
-  }
+  const { context } = scope;
+  const { limits } = request;
+  const thrownError = (error: QuickJSHandle, retryable: boolean) =>
+    stepErrorOf(scope.describe(error), retryable, limits, capped);
+  installConsole(scope, request.hooks);
+  installFastRepeat(scope);
+
+  const compiled = context.evalCode(wrapUserCode(request.code), CODE_FILENAME);
+  // A SyntaxError cannot go away on a retry.
+  if (compiled.error) throw thrownError(scope.keep(compiled.error), false);
+  const userFunction = scope.keep(compiled.value);
+
+  const inputText = scope.keep(context.newString(request.inputJson));
+  const input = scope.call(scope.parse, context.undefined, inputText);
+  if (input.error) throw thrownError(input.error, false);
+
+  const returned = scope.call(userFunction, context.undefined, input.value);
+  // workflow-v1.md: thrown errors in code.js are retried.
+  if (returned.error) throw thrownError(returned.error, true);
+  const value = awaitValue(scope, runtime, returned.value, thrownError);
+
+  const outcome = scope.toJson(value);
+  if (outcome.kind === 'json') return outcome.text;
+  if (outcome.kind === 'unusable')
+    throw new StepError('CODE', outcome.message, { retryable: false });
+  throw stepErrorOf(outcome, false, limits, capped);
 }
 
-/** The tagged string, after running promise jobs until the harness's promise settles. */
-function settle(
-  context: QuickJSContext,
+/** The value itself, or what the promise (or thenable) it is settles to, running jobs until then. */
+function awaitValue(
+  scope: VmScope,
   runtime: QuickJSRuntime,
   value: QuickJSHandle,
-  keep: (handle: QuickJSHandle) => QuickJSHandle,
-  fail: (error: QuickJSHandle) => StepError,
-): string {
-  if (context.typeof(value) === 'string') return context.getString(value);
+  thrownError: (error: QuickJSHandle, retryable: boolean) => StepError,
+): QuickJSHandle {
+  const { context } = scope;
+  if (context.typeof(value) !== 'object') return value;
+  const resolved = scope.call(scope.promiseResolve, scope.promise, value);
+  if (resolved.error) throw thrownError(resolved.error, true);
   for (;;) {
-    const state = context.getPromiseState(value);
-    if (state.type === 'fulfilled') {
-      if (state.notAPromise || context.typeof(state.value) !== 'string') {
-        if (!state.notAPromise) keep(state.value);
-        throw new StepError(
-          'CODE',
-          'code.js interfered with the sandbox: its result came back as no text',
-          {
-            retryable: false,
-          },
-        );
-      }
-      return context.getString(keep(state.value));
-    }
-    if (state.type === 'rejected') throw fail(keep(state.error));
+    const state = context.getPromiseState(resolved.value);
+    if (state.type === 'fulfilled')
+      return state.notAPromise ? state.value : scope.keep(state.value);
+    if (state.type === 'rejected') throw thrownError(scope.keep(state.error), true);
     if (!runtime.hasPendingJob()) {
       // No timers or I/O exist in the sandbox: nothing left can ever settle it.
       throw new StepError(
@@ -153,37 +135,21 @@ function settle(
       );
     }
     const jobs = runtime.executePendingJobs();
-    if (jobs.error) throw fail(keep(jobs.error));
+    if (jobs.error) throw thrownError(scope.keep(jobs.error), true);
   }
 }
 
-function untag(tagged: string, limits: SandboxLimits, capped: CappedModule): string {
-  const body = tagged.slice(1);
-  switch (tagged[0]) {
-    case RESULT_TAG.result:
-      return body;
-    case RESULT_TAG.thrown:
-      // QuickJS throws a bare null when it cannot even allocate the error object.
-      if (body === 'null' && hasGrownHeavily(capped)) throw memoryError(limits);
-      return throwCode(body, true);
-    case RESULT_TAG.unusable:
-      return throwCode(body, false);
-    case RESULT_TAG.memory:
-      throw memoryError(limits);
-    default:
-      throw new StepError(
-        'CODE',
-        'code.js interfered with the sandbox: its result was not understood',
-        {
-          retryable: false,
-        },
-      );
-  }
-}
-
-function throwCode(message: string, retryable: boolean): never {
-  // workflow-v1.md: thrown errors in code.js are retried; a bad result is not.
-  throw new StepError('CODE', message, { retryable });
+function stepErrorOf(
+  thrown: ThrownValue,
+  retryable: boolean,
+  limits: SandboxLimits,
+  capped: CappedModule,
+): StepError {
+  if (thrown.kind === 'memory') return memoryError(limits);
+  // QuickJS throws a bare null when it cannot even allocate the error object.
+  const unclear = thrown.message === 'null' || thrown.message === UNDESCRIBABLE;
+  if (unclear && hasGrownHeavily(capped)) return memoryError(limits);
+  return new StepError('CODE', thrown.message, { retryable });
 }
 
 function memoryError(limits: SandboxLimits): StepError {
@@ -193,59 +159,9 @@ function memoryError(limits: SandboxLimits): StepError {
   });
 }
 
-/**
- * A VM-level failure: interrupted (TIMEOUT or CANCELED), out of memory, or an
- * error in code evaluation (a SyntaxError: CODE, not retried: it cannot change).
- */
-function failureOf(
-  context: QuickJSContext,
-  error: QuickJSHandle,
-  cause: InterruptCause,
-  limits: SandboxLimits,
-): StepError {
-  if (cause) return interruption(cause, limits);
-  const info = describeVmError(context, error);
-  // The harness catches everything the code throws, so a bare null here is QuickJS failing to allocate the error itself.
-  if (info === undefined || info.message === 'out of memory') return memoryError(limits);
-  return new StepError('CODE', `${info.name}: ${info.message}${info.line}`, { retryable: false });
-}
-
 function interruption(cause: NonNullable<InterruptCause>, limits: SandboxLimits): StepError {
   if (cause === 'canceled') {
     return new StepError('CANCELED', 'code.js was cancelled', { retryable: false });
   }
   return new StepError('TIMEOUT', `code.js ran past its CPU limit of ${limits.cpuMs} ms`);
-}
-
-function describeVmError(
-  context: QuickJSContext,
-  error: QuickJSHandle,
-): { name: string; message: string; line: string } | undefined {
-  try {
-    const dumped: unknown = context.dump(error);
-    if (typeof dumped !== 'object' || dumped === null) return undefined;
-    const { name, message, stack } = dumped as Record<string, unknown>;
-    const line = /code\.js:(\d+)/.exec(typeof stack === 'string' ? stack : '');
-    return {
-      name: typeof name === 'string' ? name : 'Error',
-      message: typeof message === 'string' ? message.slice(0, 2000) : 'unknown error',
-      line: line ? ` (line ${line[1]})` : '',
-    };
-  } catch {
-    return undefined; // dumping itself failed: the VM has no memory left to describe it
-  }
-}
-
-/** The host side of `console.*`: strings only cross, and a throwing hook cannot break the VM. */
-function logBridge(context: QuickJSContext, hooks: SandboxHooks | undefined) {
-  return (levelHandle: QuickJSHandle, messageHandle: QuickJSHandle) => {
-    if (!hooks?.onLog) return;
-    const level = context.getString(levelHandle);
-    const message = context.getString(messageHandle);
-    try {
-      hooks.onLog(LOG_LEVELS.has(level) ? (level as LogLevel) : 'info', message);
-    } catch {
-      // A host logging failure must not change the code's outcome.
-    }
-  };
 }
