@@ -276,6 +276,7 @@ describe('OpenAPI and probes', () => {
       'GET /v1/workflows',
       'GET /v1/workflows/{id}',
       'PUT /v1/workflows/{id}',
+      'GET /v1/workflows/{id}/versions',
       'POST /v1/workflows/{id}/enable',
       'POST /v1/workflows/{id}/disable',
       'POST /v1/workflows/{id}/webhook-secret',

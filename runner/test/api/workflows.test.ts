@@ -74,6 +74,15 @@ describe('publishing workflows', () => {
     ).json();
     expect(got).toMatchObject({ name: 'v2', version: 2, trigger: { kind: 'webhook' } });
     expect(got.definition.name).toBe('v2');
+    const versions = (
+      await t.app.inject({ url: `/v1/workflows/${first.id}/versions`, headers: owner.headers })
+    ).json();
+    expect(
+      versions.items.map((v: { version: number; active: boolean }) => [v.version, v.active]),
+    ).toEqual([
+      [2, true],
+      [1, false],
+    ]);
     const triggers = await withOrgContext(t.db.orm, owner.orgId, (em) =>
       em.execute(
         'select active, webhook_token from triggers where workflow_id = ? order by created_at',

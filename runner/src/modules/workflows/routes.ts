@@ -6,6 +6,7 @@ import { validateWorkflow } from '../../../../shared/src/validation/validate-wor
 import type { TriggerEntity, WorkflowEntity, WorkflowVersionEntity } from '../../db/entities';
 import { hmacSecretContext } from '../../crypto/contexts';
 import { AuditEvent } from '../../db/entities/audit';
+import { WorkflowVersion } from '../../db/entities/workflow';
 import { badRequest, conflict, problemResponses } from '../../http/problem';
 import { actorUserId, inOrg, orgOf } from '../../http/request-context';
 import {
@@ -21,6 +22,7 @@ import {
   ListQuery,
   PublishBody,
   Published,
+  VersionList,
   WebhookSecret,
   WorkflowDetail,
   WorkflowList,
@@ -193,6 +195,37 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
           ...summaryOf(workflow, trigger, version),
           versionId: version?.id ?? null,
           definition: version?.definition ?? null,
+        };
+      }),
+  );
+
+  app.get(
+    '/v1/workflows/:id/versions',
+    {
+      config: { access: 'workflows:read' },
+      schema: {
+        tags: ['workflows'],
+        summary: 'Every published version, newest first (to roll back, PUT an old definition)',
+        params: WorkflowParams,
+        response: { 200: VersionList, ...problemResponses },
+      },
+    },
+    async (request) =>
+      inOrg(request, async (em) => {
+        const workflow = await getWorkflow(em, request.params.id);
+        const versions = await em.find(
+          WorkflowVersion,
+          { workflowId: workflow.id },
+          { orderBy: { version: 'desc' } },
+        );
+        return {
+          items: versions.map((v) => ({
+            id: v.id,
+            version: v.version,
+            active: v.id === workflow.activeVersionId,
+            createdAt: v.createdAt.toISOString(),
+            createdBy: v.createdBy ?? null,
+          })),
         };
       }),
   );

@@ -71,3 +71,15 @@ export const WebhookSecret = z.object({
       'shown once: sign the raw body with HMAC-SHA256, send X-Maestro-Signature: sha256=<hex>',
     ),
 });
+
+export const VersionList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      version: z.number().int(),
+      active: z.boolean(),
+      createdAt: z.string(),
+      createdBy: z.string().nullable(),
+    }),
+  ),
+});
