@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareWorkflow, runWorkflow, StepError, validateWorkflow } from '../../shared/src/index';
-import type { SecretResolver, StepHost, WorkflowNode } from '../../shared/src/index';
+import type { SecretResolver, StepHost } from '../../shared/src/index';
 import { createLocalStepHost } from './create-local-step-host';
 
 // Real runs through the dry-run host: a local HTTP server, the real QuickJS
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function oneStep(step: Omit<WorkflowNode, 'id'>) {
+function oneStep(step: Record<string, unknown>) {
   const checked = validateWorkflow({
     format: 'maestro/workflow@1',
     name: 'host test',
