@@ -23,7 +23,7 @@ describe('code.js results', () => {
   it('receives the whole expression context as plain data', async () => {
     const context = {
       trigger: { body: { id: 7 } },
-      steps: { fetch: { output: { status: 200 } } },
+      steps: { fetch: { status: 200 } },
       env: { REGION: 'eu' },
       execution: { id: 'ex-1' },
       item: { n: 3 },
@@ -32,7 +32,7 @@ describe('code.js results', () => {
     };
     expect(
       await run(
-        'return [input.trigger.body.id, input.steps.fetch.output.status, input.env.REGION, input.execution.id, input.item.n, input.index, input.error]',
+        'return [input.trigger.body.id, input.steps.fetch.status, input.env.REGION, input.execution.id, input.item.n, input.index, input.error]',
         { input: context },
       ),
     ).toEqual([7, 200, 'eu', 'ex-1', 3, 2, null]);
