@@ -178,4 +178,22 @@ describe('publishing workflows', () => {
       consecutiveFailures: 0,
     });
   });
+
+  it('Idempotency-Key on publish: a retried POST creates one workflow and gets the same reply', async () => {
+    const headers = { ...owner.headers, 'idempotency-key': 'publish-once' };
+    const payload = { definition: webhookWorkflow('idempotent') };
+    const first = await t.app.inject({ method: 'POST', url: '/v1/workflows', headers, payload });
+    const again = await t.app.inject({ method: 'POST', url: '/v1/workflows', headers, payload });
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    const n = await withOrgContext(
+      t.db.orm,
+      owner.orgId,
+      async (em) =>
+        (await em.execute("select count(*)::int as n from workflows where name = 'idempotent'"))[0]
+          .n,
+    );
+    expect(n).toBe(1);
+  });
 });
