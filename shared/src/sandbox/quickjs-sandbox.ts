@@ -92,6 +92,9 @@ function hostLevelError(error: unknown): StepError {
   });
 }
 
+/** Input allowance: 1 character of JSON per 8 bytes of memory limit (8 Mi characters at 64 MiB). */
+const MAX_INPUT_BYTES_PER_CHAR = 8;
+
 function inputAsJson(input: unknown, limits: SandboxLimits): string {
   let json: string | undefined;
   try {
@@ -107,11 +110,13 @@ function inputAsJson(input: unknown, limits: SandboxLimits): string {
     );
   }
   json ??= 'null';
-  // Copied into the VM as UTF-8 and again as a string: refuse what cannot fit rather than fail inside.
-  if (json.length * 4 > limits.memoryBytes) {
+  // Copied into the VM as UTF-8 (up to 3 bytes a character), then as a string, then parsed into
+  // objects: refuse what cannot fit rather than fail inside. Worse, quickjs-emscripten writes the
+  // UTF-8 copy without checking that malloc succeeded, so this must never be left to chance.
+  if (json.length > limits.memoryBytes / MAX_INPUT_BYTES_PER_CHAR) {
     throw new StepError(
       'MEMORY',
-      `the input of code.js (${json.length} characters of JSON) is too large for its memory limit`,
+      `the input of code.js (${json.length} characters of JSON) is too large for its memory limit (at most 1 character per ${MAX_INPUT_BYTES_PER_CHAR} bytes)`,
       { retryable: false },
     );
   }

@@ -131,6 +131,11 @@ describe('memory limit', () => {
       'MEMORY',
       /input of code\.js .* too large/,
     );
+    // One character per 8 bytes of limit is allowed: 4 Mi characters under the default 64 MiB.
+    expect(await run('return input.blob.length', { input: { blob: 'é'.repeat(4 * MiB) } })).toBe(
+      4 * MiB,
+    );
+    await expectHealthy();
   });
 
   it('lets code that catches an out-of-memory error go on with what memory is left', async () => {
