@@ -32,7 +32,7 @@ export async function createQuickJsSandbox(
       throwIfCanceled(signal);
       const capped = await pool.acquire(resolved.memoryBytes);
       throwIfCanceled(signal);
-      return JSON.parse(
+      return parseResult(
         runGuarded(pool, capped, { code, inputJson, limits: resolved, signal, hooks }),
       );
     },
@@ -121,6 +121,22 @@ function inputAsJson(input: unknown, limits: SandboxLimits): string {
     );
   }
   return json;
+}
+
+function parseResult(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (error) {
+    // Only QuickJS's own JSON.stringify output gets here: failing to parse it is a bug.
+    throw new StepError(
+      'INTERNAL',
+      `the result of code.js could not be read back: ${String(error)}`,
+      {
+        retryable: false,
+        cause: error,
+      },
+    );
+  }
 }
 
 function throwIfCanceled(signal: AbortSignal): void {

@@ -121,7 +121,9 @@ export class VmScope {
         message: `the result of code.js is ${length} characters of JSON, over the limit of ${MAX_OUTPUT_CHARS}`,
       };
     }
-    return { kind: 'json', text: this.context.getString(json.value) };
+    const text = this.context.getString(json.value);
+    // JSON text is never empty: an empty read is the UTF-8 copy failing to allocate.
+    return text === '' ? { kind: 'memory' } : { kind: 'json', text };
   }
 
   /** A thrown value as a message: `Name: message (line N)` for errors, JSON or text otherwise. */
