@@ -22,13 +22,15 @@ describe('parseCliArgs', () => {
       file: 'w.json',
       input: '@in.json',
       env: ['A=1', 'B=2'],
+      secrets: [],
       json: true,
     });
-    expect(parseCliArgs(['run', 'w.json'])).toEqual({
+    expect(parseCliArgs(['run', 'w.json', '-s', 'K=v', '--secret', 'T=w'])).toEqual({
       kind: 'run',
       file: 'w.json',
       input: undefined,
       env: [],
+      secrets: ['K=v', 'T=w'],
       json: false,
     });
   });

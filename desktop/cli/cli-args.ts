@@ -6,20 +6,21 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'validate'; file: string }
-  | { kind: 'run'; file: string; input?: string; env: string[]; json: boolean };
+  | { kind: 'run'; file: string; input?: string; env: string[]; secrets: string[]; json: boolean };
 
 const options = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
   input: { type: 'string', short: 'i' },
   env: { type: 'string', short: 'e', multiple: true },
+  secret: { type: 'string', short: 's', multiple: true },
   json: { type: 'boolean' },
 } as const;
 
 /**
  * Parses `maestro` arguments. Throws CliError (exit 2) with a one-line reason
  * for anything it cannot make sense of.
- * @example parseCliArgs(['run', 'a.maestro.json', '--json']) // { kind: 'run', file: 'a.maestro.json', json: true, env: [] }
+ * @example parseCliArgs(['run', 'a.maestro.json', '--json']) // { kind: 'run', file: 'a.maestro.json', json: true, env: [], secrets: [] }
  */
 export function parseCliArgs(argv: string[]): CliCommand {
   const parsed = parseOrExplain(argv);
@@ -46,6 +47,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     file,
     input: values.input,
     env: values.env ?? [],
+    secrets: values.secret ?? [],
     json: values.json ?? false,
   };
 }
@@ -60,7 +62,14 @@ function parseOrExplain(argv: string[]) {
   }
 }
 
-function rejectRunOptions(values: { input?: string; env?: string[]; json?: boolean }): void {
-  const used = (['input', 'env', 'json'] as const).find((name) => values[name] !== undefined);
+function rejectRunOptions(values: {
+  input?: string;
+  env?: string[];
+  secret?: string[];
+  json?: boolean;
+}): void {
+  const used = (['input', 'env', 'secret', 'json'] as const).find(
+    (name) => values[name] !== undefined,
+  );
   if (used) throw new CliError(`maestro validate: --${used} only applies to maestro run`);
 }

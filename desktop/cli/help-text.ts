@@ -5,7 +5,7 @@ export const HELP_TEXT = `maestro — validate and dry-run Maestro workflows loc
 
 Usage:
   maestro validate FILE
-  maestro run FILE [--input JSON|@file.json] [--env KEY=VALUE]... [--json]
+  maestro run FILE [--input JSON|@file.json] [--env KEY=VALUE]... [--secret KEY=VALUE]... [--json]
   maestro --help | --version
 
 Commands:
@@ -16,6 +16,7 @@ Commands:
 Options:
   -i, --input JSON|@FILE  The run's input (the trigger's output), inline or from a file. Default: {}
   -e, --env KEY=VALUE     A variable for {{ env.KEY }}; repeat for more. The process environment is not used.
+  -s, --secret KEY=VALUE  Like --env, but the value is redacted from everything printed (an API key...).
       --json              Print exactly the run result as JSON on stdout.
   -h, --help              Show this help.
   -v, --version           Show the version.
@@ -23,7 +24,7 @@ Options:
 Exit codes:
   0  valid workflow / the run succeeded
   1  the run failed or was cancelled (Ctrl-C)
-  2  unreadable file, not JSON, invalid workflow, invalid --input/--env or usage
+  2  unreadable file, not JSON, invalid workflow, invalid --input/--env/--secret or usage
   3  a bug in maestro itself
 
 Progress lines go to stderr when it is a terminal, or once a run lasts over 1 s.

@@ -13,6 +13,8 @@ export interface RunCommandOptions {
   file: string;
   input?: string;
   env: string[];
+  /** `--secret KEY=VALUE`: variables whose values are redacted from everything printed. */
+  secrets: string[];
   json: boolean;
 }
 
@@ -24,7 +26,8 @@ export interface RunCommandOptions {
 export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
   const workflow = await loadValidWorkflow(options.file);
   const input = await readRunInput(options.input);
-  const env = parseEnvPairs(options.env);
+  const secrets = parseEnvPairs(options.secrets, '--secret');
+  const env = { ...parseEnvPairs(options.env), ...secrets };
   const prepared = prepareWorkflow(workflow);
   const progress = createRunProgress({ write: io.err, live: io.stderrIsTty, style: io.style.err });
   const stopOnCtrlC = cancelOnInterrupt(io);
@@ -33,6 +36,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     result = await runWorkflow(prepared, {
       input,
       env,
+      secretValues: Object.values(secrets).filter((value) => value !== ''),
       executionId: randomUUID(),
       host: createLocalStepHost(),
       signal: stopOnCtrlC.signal,

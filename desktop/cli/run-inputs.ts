@@ -17,13 +17,13 @@ export async function readRunInput(option: string | undefined): Promise<unknown>
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `--env KEY=VALUE` pairs as a record; a later KEY wins. The value may itself contain `=`. */
-export function parseEnvPairs(pairs: string[]): Record<string, string> {
+export function parseEnvPairs(pairs: string[], option = '--env'): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     const name = at < 0 ? pair : pair.slice(0, at);
     if (at < 0 || !ENV_NAME.test(name)) {
-      throw new CliError(`--env "${pair}": expected KEY=VALUE with KEY like API_URL`);
+      throw new CliError(`${option} "${pair}": expected KEY=VALUE with KEY like API_URL`);
     }
     env[name] = pair.slice(at + 1);
   }

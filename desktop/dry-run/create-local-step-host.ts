@@ -47,7 +47,7 @@ export const noConnections: SecretResolver = {
       new StepError(
         'VALIDATION',
         `connection "${connectionId}" is not available here: the maestro CLI has no stored connections ` +
-          '(dry-run this workflow from the desktop app, or pass the credential with --env and a header)',
+          '(dry-run this workflow from the desktop app, or pass the credential with --secret KEY=VALUE and use {{ env.KEY }} in a header)',
         { retryable: false },
       ),
     );

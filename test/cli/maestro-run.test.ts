@@ -111,6 +111,29 @@ describe('maestro run (the real binary)', () => {
     });
   });
 
+  it('--secret works like --env but its value is redacted from what is printed', async () => {
+    const args = [
+      'run',
+      'test/cli/fixtures/echo-input-env.maestro.json',
+      '--secret',
+      'X=hunter2',
+      '-s',
+      'URL=tok123',
+    ];
+    const json = await runMaestro([...args, '--env', 'Y=visible', '--json']);
+    expect(json.code).toBe(0);
+    const result = RunResult.parse(JSON.parse(json.stdout));
+    expect(result.steps.echo?.output).toMatchObject({
+      x: '[redacted]',
+      y: 'visible',
+      url: '[redacted]',
+    });
+    const summary = await runMaestro(args);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toContain('"x":"[redacted]"');
+    expect(summary.stdout + summary.stderr).not.toMatch(/hunter2|tok123/);
+  });
+
   it('exits 1 on a failed run and says which step failed and why', async () => {
     const { code, stdout, stderr } = await runMaestro([
       'run',

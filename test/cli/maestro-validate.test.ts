@@ -41,7 +41,7 @@ describe('maestro validate (the real binary)', () => {
     const help = await runMaestro(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain(
-      'maestro run FILE [--input JSON|@file.json] [--env KEY=VALUE]... [--json]',
+      'maestro run FILE [--input JSON|@file.json] [--env KEY=VALUE]... [--secret KEY=VALUE]... [--json]',
     );
     const version = await runMaestro(['--version']);
     const { version: expected } = JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as {
