@@ -1,10 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiKey, Membership } from '../db/entities/tenancy';
+import { ApiKey, Membership, type Role } from '../db/entities/tenancy';
 import { withOrgContext, withSystemContext } from '../db/org-context';
 import { isApiKey, sha256, verifyAccessToken } from '../modules/auth/tokens';
 import { roleAllows, PERMISSIONS, type Permission } from './permissions';
 import { forbidden, notFound, unauthorized } from './problem';
 import type { OrgScope, Principal } from './request-context';
+import { TtlCache } from './ttl-cache';
+
+/** How long a membership role or API key lookup is reused (revocations elsewhere take effect within it). */
+export const CREDENTIAL_CACHE_TTL_MS = 5_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Routes served by plugins (docs) rather than declared by the app.
@@ -15,6 +19,10 @@ const UNDECLARED_OK = [/^\/v1\/docs/, /^\/v1\/openapi\.json$/];
  * each /v1 route must declare `config.access`, and the hook enforces it before the body is read.
  */
 export function installAuth(app: FastifyInstance): void {
+  app.decorate('credentialCache', {
+    memberships: new TtlCache<Role | null>(CREDENTIAL_CACHE_TTL_MS),
+    apiKeys: new TtlCache<Principal | null>(CREDENTIAL_CACHE_TTL_MS),
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('org', null);
 
@@ -47,24 +55,31 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw unauthorized('send Authorization: Bearer <access token or API key>');
   const token = match[1]!;
-  if (isApiKey(token)) return authenticateApiKey(app, token);
+  if (isApiKey(token)) {
+    const hash = sha256(token);
+    let principal = app.credentialCache.apiKeys.get(hash);
+    if (principal === undefined) {
+      principal = await authenticateApiKey(app, hash);
+      app.credentialCache.apiKeys.set(hash, principal);
+    }
+    if (!principal) throw unauthorized('the API key is invalid, revoked or expired');
+    return principal;
+  }
   const claims = await verifyAccessToken(app.runnerConfig, token);
   if (!claims) throw unauthorized('the access token is invalid or expired');
   return { kind: 'user', userId: claims.userId };
 }
 
-async function authenticateApiKey(app: FastifyInstance, token: string): Promise<Principal> {
+async function authenticateApiKey(app: FastifyInstance, hash: string): Promise<Principal | null> {
   // The key names its organization, so the lookup by hash is the one cross-organization read here.
   const key = await withSystemContext(app.orm, async (em) => {
-    const found = await em.findOne(ApiKey, { hash: sha256(token), revokedAt: null });
+    const found = await em.findOne(ApiKey, { hash, revokedAt: null });
     if (found && (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000)) {
       found.lastUsedAt = new Date();
     }
     return found;
   });
-  if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) {
-    throw unauthorized('the API key is invalid, revoked or expired');
-  }
+  if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;
   const scopes = key.scopes.filter((s): s is Permission =>
     (PERMISSIONS as readonly string[]).includes(s),
   );
@@ -92,11 +107,16 @@ async function resolveOrgScope(
   }
   if (!requested) throw notFound('organization (send X-Organization-Id)');
   if (!UUID.test(requested)) throw notFound('organization');
-  const membership = await withOrgContext(app.orm, requested, (em) =>
-    em.findOne(Membership, { organizationId: requested, userId: principal.userId }),
-  );
-  if (!membership) throw notFound('organization');
-  const role = membership.role;
+  const cacheKey = `${requested}:${principal.userId}`;
+  let role = app.credentialCache.memberships.get(cacheKey);
+  if (role === undefined) {
+    const membership = await withOrgContext(app.orm, requested, (em) =>
+      em.findOne(Membership, { organizationId: requested, userId: principal.userId }),
+    );
+    role = membership?.role ?? null;
+    app.credentialCache.memberships.set(cacheKey, role);
+  }
+  if (!role) throw notFound('organization');
   return {
     id: requested,
     role,

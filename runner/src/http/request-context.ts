@@ -7,6 +7,7 @@ import { withOrgContext } from '../db/org-context';
 import type { RunnerMetrics } from '../observability/metrics';
 import type { Access, Permission } from './permissions';
 import { HttpProblem } from './problem';
+import type { TtlCache } from './ttl-cache';
 
 export type Principal =
   | { kind: 'user'; userId: string }
@@ -32,6 +33,8 @@ declare module 'fastify' {
     secretBox: SecretBox;
     metrics: RunnerMetrics;
     mailer: MailSender;
+    /** Short-lived credential lookups (http/auth.ts); routes that change them clear entries. */
+    credentialCache: { memberships: TtlCache<Role | null>; apiKeys: TtlCache<Principal | null> };
   }
   interface FastifyRequest {
     principal: Principal | null;

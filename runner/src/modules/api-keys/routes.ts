@@ -114,8 +114,8 @@ export async function apiKeyRoutes(fastify: FastifyInstance): Promise<void> {
         response: { 200: ApiKeyInfo, ...problemResponses },
       },
     },
-    async (request) =>
-      inOrg(request, async (em) => {
+    async (request) => {
+      const key = await inOrg(request, async (em) => {
         const key = isUuid(request.params.id)
           ? await em.findOne(ApiKey, { id: request.params.id })
           : null;
@@ -129,7 +129,11 @@ export async function apiKeyRoutes(fastify: FastifyInstance): Promise<void> {
           targetId: key.id,
         });
         await em.flush();
-        return infoOf(key);
-      }),
+        return key;
+      });
+      // After the commit, so a concurrent lookup cannot cache the key as valid again.
+      app.credentialCache.apiKeys.clear(key.hash);
+      return infoOf(key);
+    },
   );
 }

@@ -123,6 +123,8 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
           userId: user.id,
           role: request.body.role,
         });
+        // After the commit, so a concurrent lookup cannot cache the old answer again.
+        app.credentialCache.memberships.clear(`${org.id}:${user.id}`);
         em.create(AuditEvent, {
           organizationId: org.id,
           actorUserId: actorUserId(request),
@@ -172,6 +174,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
           targetType: 'user',
           targetId: m.userId,
         });
+        app.credentialCache.memberships.clear(`${orgOf(request).id}:${request.params.userId}`);
         await em.flush();
       });
       return reply.code(204).send(null);
