@@ -91,6 +91,26 @@ describe('connections: secrets are write-only and encrypted at rest', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('new-token-value-123');
     expect(res.json().secretFields).toEqual(['token']);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/connections/${created.id}`,
+      headers: owner.headers,
+    });
+    expect(removed.statusCode).toBe(204);
+    const names = (await t.app.inject({ url: '/v1/connections', headers: owner.headers }))
+      .json()
+      .items.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('basic');
+    const connectors = (
+      await t.app.inject({ url: '/v1/connectors', headers: owner.headers })
+    ).json().items;
+    expect(connectors).toEqual([
+      expect.objectContaining({
+        name: 'crm',
+        kind: 'http',
+        config: { baseUrl: 'https://crm.example' },
+      }),
+    ]);
   });
 });
 
