@@ -21,7 +21,10 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const start = (headers: Record<string, string>, payload: unknown = { input: { n: 1 } }) =>
+const start = (
+  headers: Record<string, string>,
+  payload: Record<string, unknown> = { input: { n: 1 } },
+) =>
   t.app.inject({ method: 'POST', url: `/v1/workflows/${workflowId}/executions`, headers, payload });
 
 const countRows = (orgId: string, sql: string) =>
