@@ -13,7 +13,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The API process's Fastify instance (not listening yet): request ids, body limit, proxy
- * trust, pino with redaction, then the app plugin.
+ * trust, pino with redaction, then the app plugin. (main.ts logs config.warnings once per process.)
  * @example const server = await buildServer({ config, orm }); await server.listen({ host: config.host, port: config.port });
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -33,7 +33,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   server.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  for (const warning of config.warnings) server.log.warn(warning);
   await server.register(app, options);
   return server;
 }
