@@ -20,10 +20,12 @@ import { installIdempotency } from './http/idempotency';
 import { HttpProblem } from './http/problem';
 import { apiKeyRoutes } from './modules/api-keys/routes';
 import type { MailSender } from './modules/auth/email-verification';
+import { auditRoutes } from './modules/audit/routes';
 import { authRoutes } from './modules/auth/routes';
 import { connectorRoutes } from './modules/connectors/routes';
 import { executionRoutes } from './modules/executions/routes';
 import { hooksRoutes } from './modules/hooks/routes';
+import { notificationRoutes } from './modules/notifications/routes';
 import { organizationRoutes } from './modules/organizations/routes';
 import { userRoutes } from './modules/users/routes';
 import { workflowRoutes } from './modules/workflows/routes';
@@ -144,6 +146,8 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     workflowRoutes,
     executionRoutes,
     connectorRoutes,
+    notificationRoutes,
+    auditRoutes,
     ...(opts.webhooks === false ? [] : [opts.webhooks ?? hooksRoutes]),
     ...(opts.routes ?? []),
   ]) {

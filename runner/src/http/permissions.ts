@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   'members:read',
   'members:manage',
   'api-keys:manage',
+  'audit:read',
+  'notifications:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -24,6 +26,7 @@ const MEMBER: Permission[] = [
   'connectors:read',
   'connectors:write',
   'members:read',
+  'notifications:read',
 ];
 
 /** The permission table: a role has exactly these; anything else is denied. */

@@ -59,6 +59,15 @@ export function actorUserId(request: { principal: Principal | null }): string | 
   return p.kind === 'user' ? p.userId : p.createdBy;
 }
 
+/** Who did it, for audit events: the user, or the API key (and the user who created it). */
+export function actorFields(request: { principal: Principal | null }) {
+  const p = request.principal;
+  return {
+    actorUserId: actorUserId(request),
+    actorApiKeyId: p?.kind === 'apiKey' ? p.apiKeyId : null,
+  };
+}
+
 /** A fresh EntityManager in a transaction scoped to the request's organization. */
 export function inOrg<T>(
   request: { org: OrgScope | null; server: { orm: MikroORM } },

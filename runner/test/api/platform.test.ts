@@ -312,6 +312,9 @@ describe('OpenAPI and probes', () => {
       'PUT /v1/connections/{id}/secrets',
       'DELETE /v1/connections/{id}',
       'POST /v1/hooks/{token}',
+      'GET /v1/notifications',
+      'POST /v1/notifications/{id}/read',
+      'GET /v1/audit-events',
     ];
     for (const op of expected) expect(operations, op).toContain(op);
     const publish = doc.paths['/v1/workflows'].post;

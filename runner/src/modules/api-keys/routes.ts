@@ -6,7 +6,7 @@ import { AuditEvent } from '../../db/entities/audit';
 import { ApiKey } from '../../db/entities/tenancy';
 import { PERMISSIONS, ROLE_PERMISSIONS } from '../../http/permissions';
 import { forbidden, notFound, problemResponses } from '../../http/problem';
-import { actorUserId, inOrg, orgOf } from '../../http/request-context';
+import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-context';
 import { newApiKey, sha256 } from '../auth/tokens';
 import { isUuid } from '../workflows/repository';
 
@@ -74,7 +74,7 @@ export async function apiKeyRoutes(fastify: FastifyInstance): Promise<void> {
         });
         em.create(AuditEvent, {
           organizationId: org.id,
-          actorUserId: actorUserId(request),
+          ...actorFields(request),
           action: 'api_key.created',
           targetType: 'api_key',
           targetId: row.id,
@@ -123,7 +123,7 @@ export async function apiKeyRoutes(fastify: FastifyInstance): Promise<void> {
         key.revokedAt ??= new Date();
         em.create(AuditEvent, {
           organizationId: key.organizationId,
-          actorUserId: actorUserId(request),
+          ...actorFields(request),
           action: 'api_key.revoked',
           targetType: 'api_key',
           targetId: key.id,

@@ -6,7 +6,7 @@ import type { ConnectionEntity } from '../../db/entities';
 import { AuditEvent } from '../../db/entities/audit';
 import { Connection, Connector } from '../../db/entities/connector';
 import { badRequest, notFound, problemResponses } from '../../http/problem';
-import { actorUserId, inOrg, orgOf } from '../../http/request-context';
+import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-context';
 import { isUuid } from '../workflows/repository';
 import { createConnection, secretFieldsOf } from './repository';
 import { ConnectionBody, ConnectionInfo, ConnectorBody, ConnectorInfo, Secrets } from './schemas';
@@ -167,7 +167,7 @@ export async function connectorRoutes(fastify: FastifyInstance): Promise<void> {
         c.secretEnc = box.sealJson(request.body.secrets, connectionSecretContext(c.id));
         em.create(AuditEvent, {
           organizationId: c.organizationId,
-          actorUserId: actorUserId(request),
+          ...actorFields(request),
           action: 'connection.secrets_replaced',
           targetType: 'connection',
           targetId: c.id,

@@ -5,7 +5,7 @@ import { ROLES } from '../../db/entities/tenancy';
 import { newId } from '../../db/ids';
 import { withOrgContext, withSystemContext } from '../../db/org-context';
 import { conflict, forbidden, notFound, problemResponses } from '../../http/problem';
-import { actorUserId, inOrg, orgOf, type Principal } from '../../http/request-context';
+import { inOrg, orgOf, type Principal, actorFields } from '../../http/request-context';
 import { AuditEvent } from '../../db/entities/audit';
 import { User } from '../../db/entities/identity';
 import { Membership, Organization } from '../../db/entities/tenancy';
@@ -127,7 +127,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
         app.credentialCache.memberships.clear(`${org.id}:${user.id}`);
         em.create(AuditEvent, {
           organizationId: org.id,
-          actorUserId: actorUserId(request),
+          ...actorFields(request),
           action: 'membership.created',
           targetType: 'user',
           targetId: user.id,
@@ -169,7 +169,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
         em.remove(m);
         em.create(AuditEvent, {
           organizationId: m.organizationId,
-          actorUserId: actorUserId(request),
+          ...actorFields(request),
           action: 'membership.removed',
           targetType: 'user',
           targetId: m.userId,

@@ -8,7 +8,7 @@ import { hmacSecretContext } from '../../crypto/contexts';
 import { AuditEvent } from '../../db/entities/audit';
 import { WorkflowVersion } from '../../db/entities/workflow';
 import { badRequest, conflict, problemResponses } from '../../http/problem';
-import { actorUserId, inOrg, orgOf } from '../../http/request-context';
+import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-context';
 import {
   activeTrigger,
   activeTriggers,
@@ -257,7 +257,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
           );
           em.create(AuditEvent, {
             organizationId: workflow.organizationId,
-            actorUserId: actorUserId(request),
+            ...actorFields(request),
             action: `workflow.${action}d`,
             targetType: 'workflow',
             targetId: workflow.id,
@@ -294,7 +294,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
         trigger.hmacSecretEnc = app.secretBox.seal(secret, hmacSecretContext(workflow.id));
         em.create(AuditEvent, {
           organizationId: workflow.organizationId,
-          actorUserId: actorUserId(request),
+          ...actorFields(request),
           action: 'workflow.webhook_secret_rotated',
           targetType: 'workflow',
           targetId: workflow.id,
