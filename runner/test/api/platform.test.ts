@@ -192,6 +192,20 @@ describe('API keys and roles', () => {
     });
     expect(keys.statusCode).toBe(403);
     expect(keys.json()).toMatchObject({ status: 403, title: 'Forbidden' });
+    const promote = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/organizations/${owner.orgId}/users/${member.userId}`,
+      headers,
+      payload: { role: 'owner' },
+    });
+    expect(promote.statusCode).toBe(403);
+    const lastOwner = await t.app.inject({
+      method: 'PUT',
+      url: `/v1/organizations/${owner.orgId}/users/${owner.userId}`,
+      headers: owner.headers,
+      payload: { role: 'member' },
+    });
+    expect(lastOwner.statusCode).toBe(409);
     const remove = await t.app.inject({
       method: 'DELETE',
       url: `/v1/organizations/${owner.orgId}/users/${owner.userId}`,
@@ -289,6 +303,7 @@ describe('OpenAPI and probes', () => {
       'GET /v1/organizations/{orgId}/users',
       'POST /v1/organizations/{orgId}/users',
       'DELETE /v1/organizations/{orgId}/users/{userId}',
+      'PUT /v1/organizations/{orgId}/users/{userId}',
       'POST /v1/api-keys',
       'GET /v1/api-keys',
       'DELETE /v1/api-keys/{id}',

@@ -180,4 +180,46 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
       return reply.code(204).send(null);
     },
   );
+
+  app.put(
+    '/v1/organizations/:orgId/users/:userId',
+    {
+      config: { access: 'members:manage' },
+      schema: {
+        tags: ['organizations'],
+        summary: "Change a member's role (an organization keeps at least one owner)",
+        params: z.object({ orgId: z.string(), userId: z.string() }),
+        body: z.strictObject({ role: z.enum(ROLES) }),
+        response: { 200: z.object({ id: z.string(), role: z.enum(ROLES) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const role = request.body.role;
+      await inOrg(request, async (em) => {
+        const m = isUuid(request.params.userId)
+          ? await em.findOne(Membership, { userId: request.params.userId })
+          : null;
+        if (!m) throw notFound('member');
+        if (
+          m.role === 'owner' &&
+          role !== 'owner' &&
+          (await em.count(Membership, { role: 'owner' })) === 1
+        ) {
+          throw conflict('an organization keeps at least one owner');
+        }
+        em.create(AuditEvent, {
+          organizationId: m.organizationId,
+          ...actorFields(request),
+          action: 'membership.role_changed',
+          targetType: 'user',
+          targetId: m.userId,
+          details: { from: m.role, to: role },
+        });
+        m.role = role;
+        await em.flush();
+      });
+      app.credentialCache.memberships.clear(`${orgOf(request).id}:${request.params.userId}`);
+      return { id: request.params.userId, role };
+    },
+  );
 }
