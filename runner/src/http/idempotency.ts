@@ -8,6 +8,8 @@ const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const IN_PROGRESS = 0;
 /** A key is remembered this long; after that it may be reused (and its row pruned). */
 export const KEY_TTL_HOURS = 24;
+/** A reservation never completed (the process died mid-request) is taken over after this. */
+export const ABANDONED_AFTER_SECONDS = 120;
 
 /** Stable JSON (sorted keys) so the same body hashes the same whatever its key order. */
 function canonical(value: unknown): string {
@@ -52,6 +54,8 @@ export function installIdempotency(app: FastifyInstance): void {
          on conflict (organization_id, key) do update
            set request_hash = excluded.request_hash, status_code = ${IN_PROGRESS}, response = null, created_at = now()
            where idempotency_records.created_at < now() - interval '${KEY_TTL_HOURS} hours'
+              or (idempotency_records.status_code = ${IN_PROGRESS}
+                  and idempotency_records.created_at < now() - interval '${ABANDONED_AFTER_SECONDS} seconds')
          returning key`,
         [orgId, recordKey, requestHash],
       );

@@ -70,6 +70,27 @@ describe('starting executions over REST', () => {
     expect(other.json().detail).toMatch(/different request body/);
   });
 
+  it('a reservation abandoned by a crashed request is taken over after its grace period', async () => {
+    const headers = { ...alice.headers, 'idempotency-key': 'crashed-1' };
+    expect((await start(headers, { input: { c: 1 } })).statusCode).toBe(202);
+    // Simulate a process that died after reserving the key: in progress, three minutes old.
+    await withOrgContext(t.db.orm, alice.orgId, (em) =>
+      em.execute(
+        `update idempotency_records set status_code = 0, response = null, created_at = now() - interval '3 minutes' where key like '%crashed-1'`,
+      ),
+    );
+    const retry = await start(headers, { input: { c: 1 } });
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    // The execution itself is still deduplicated by its own unique key.
+    expect(
+      await countRows(
+        alice.orgId,
+        "select count(*)::int as n from executions where idempotency_key = 'crashed-1'",
+      ),
+    ).toBe(1);
+  });
+
   it('concurrent requests with one key still make one execution', async () => {
     const headers = { ...alice.headers, 'idempotency-key': 'burst-1' };
     const replies = await Promise.all(
