@@ -64,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     log.error({ err: error }, 'could not declare the queues'),
   );
   const running = await startRoles(role, config, orm, broker);
-  log.info({ role, host: config.host, port: config.port }, 'maestro runner started');
+  const address = running.server?.server.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  log.info({ role, host: config.host, port }, 'maestro runner started');
 
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {

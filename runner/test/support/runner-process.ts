@@ -48,7 +48,10 @@ export function spawnRunner(
       if (lines.length > 200) lines.shift();
       const listening = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (listening?.[1]) port = Number(listening[1]);
-      if (line.includes('maestro runner started')) resolveReady({ port });
+      if (line.includes('maestro runner started')) {
+        const started = /"port":(\d+)/.exec(line);
+        resolveReady({ port: started?.[1] ? Number(started[1]) : port });
+      }
     }
   };
   child.stdout?.on('data', onData);
