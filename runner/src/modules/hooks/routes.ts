@@ -5,7 +5,7 @@ import { hmacSecretContext } from '../../crypto/contexts';
 import { withOrgContext } from '../../db/org-context';
 import { sendProblem } from '../../http/error-handler';
 import { HttpProblem, titleOf } from '../../http/problem';
-import { createExecution } from '../../outbox/create-execution';
+import { createExecutionBatcher } from '../../outbox/execution-batcher';
 import { createCompletionWaiter } from './completion-waiter';
 import {
   BodyParseError,
@@ -40,6 +40,7 @@ export function createHooksRoutes(options: HooksRoutesOptions = {}): FastifyPlug
     const config = app.runnerConfig;
     const timeoutMs = options.responseTimeoutMs ?? config.webhookResponseTimeoutMs;
     const triggers = createWebhookTriggerLookup(app.orm);
+    const executions = createExecutionBatcher(app.orm);
     const waiter = createCompletionWaiter({
       orm: app.orm,
       listenUrl: options.listenUrl ?? config.databaseUrl,
@@ -99,18 +100,16 @@ export function createHooksRoutes(options: HooksRoutesOptions = {}): FastifyPlug
           `dedupeKey could not be evaluated: ${error instanceof Error ? error.message : String(error)}`,
         );
       });
-      const { id, created } = await withOrgContext(app.orm, trigger.organizationId, (em) =>
-        createExecution(em, {
-          orgId: trigger.organizationId,
-          workflowId: trigger.workflowId,
-          versionId: trigger.versionId,
-          input: output,
-          trigger: 'webhook',
-          dedupeKey,
-          triggerId: trigger.triggerId,
-          dedupeWindowSeconds: trigger.dedupeWindowSeconds,
-        }),
-      );
+      const { id, created } = await executions.create({
+        orgId: trigger.organizationId,
+        workflowId: trigger.workflowId,
+        versionId: trigger.versionId,
+        input: output,
+        trigger: 'webhook',
+        dedupeKey,
+        triggerId: trigger.triggerId,
+        dedupeWindowSeconds: trigger.dedupeWindowSeconds,
+      });
       if (!created) reply.header('x-maestro-deduplicated', 'true');
       reply.header('x-maestro-execution-id', id);
       if (trigger.respondMode === 'accepted') {
