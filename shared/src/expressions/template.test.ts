@@ -70,6 +70,24 @@ describe('compileTemplate', () => {
       expect(await compileTemplate(source).evaluate(context)).toEqual(expected);
   });
 
+  it('refuses regexes that backtrack catastrophically, and keeps ordinary ones', async () => {
+    const slow = await compileTemplate(
+      '{{ $match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+$/) }}',
+    )
+      .evaluate(context)
+      .catch((e: unknown) => e);
+    expect(slow).toMatchObject({
+      code: 'EXPRESSION',
+      message: expect.stringContaining('is refused') as unknown,
+    });
+    expect(
+      await compileTemplate('{{ $replace("a-b-c", /-(\\w)/, "+$1") }}').evaluate(context),
+    ).toBe('a+b+c');
+    expect(await compileTemplate('{{ $contains("order 42", /\\d+/) }}').evaluate(context)).toBe(
+      true,
+    );
+  });
+
   it('reads functions in results as missing (lambdas are circular objects in JSONata)', async () => {
     expect(await compileTemplate('{{ function($x) { $x } }}').evaluate(context)).toBeUndefined();
     expect(await compileTemplate('{{ $string }}').evaluate(context)).toBeUndefined();

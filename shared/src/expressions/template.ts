@@ -1,14 +1,21 @@
 import jsonata from 'jsonata';
 import { StepError } from '../engine/step-error';
 import type { ExpressionContext } from './context';
+import { GuardedRegExp } from './guarded-regexp';
 import { dropLambdas, isJsonataFunction, mayYieldLambdas } from './jsonata-values';
 
 /**
  * Bounds on one JSONata evaluation, so that a workflow cannot hang its host:
- * jsonata checks them between evaluation steps (`$range`-style builtins are
- * capped by jsonata itself).
+ * jsonata checks time and depth between evaluation steps (`[1..n]` is capped
+ * at 10^7 by jsonata itself); regexes that backtrack catastrophically are
+ * refused before they run (GuardedRegExp), as no check happens inside a match.
  */
-const JSONATA_LIMITS = { timeout: 1000, stack: 250 };
+const JSONATA_LIMITS = {
+  timeout: 1000,
+  stack: 250,
+  // jsonata only ever calls it with `new`; its typing asks for RegExp's call signature too.
+  RegexEngine: GuardedRegExp as unknown as RegExpConstructor,
+};
 
 /**
  * A template that does not parse: an EXPRESSION StepError (so that templates
