@@ -5,7 +5,9 @@ import { createCircuitBreaker } from '../engine/circuit-breaker';
 import type { StepHost } from '../engine/host';
 import { StepError } from '../engine/step-error';
 import { createStaticSecretResolver } from '../host/static-secret-resolver';
+import { runWorkflow } from '../engine/run-workflow';
 import { createTestHost } from '../testing/test-host';
+import { buildWorkflow } from '../testing/workflow-builder';
 import { httpAction } from './action-http';
 import { HttpRequestConfig, statusIsOk } from './http-request-config';
 import { parseRetryAfter } from './retry-after';
@@ -196,6 +198,34 @@ describe('action.http', () => {
       code: 'NETWORK',
       retryable: true,
     });
+  });
+});
+
+describe('action.http in a run', () => {
+  it('resolves a connection once per step, whatever the number of attempts', async () => {
+    const inner = createStaticSecretResolver({
+      crm: { headers: { 'x-key': 'k-1' }, secrets: ['k-1'] },
+    });
+    let lookups = 0;
+    const host = createTestHost({
+      secrets: {
+        resolveConnection: (id, signal) => (lookups++, inner.resolveConnection(id, signal)),
+      },
+    });
+    const prepared = buildWorkflow(
+      [
+        {
+          id: 'call',
+          type: 'action.http',
+          config: { url: `${baseUrl}/status/503`, auth: { connection: 'crm' } },
+          retry: { maxAttempts: 3, backoffMs: 1 },
+        },
+      ],
+      [{ from: 'start', to: 'call' }],
+    );
+    const result = await runWorkflow(prepared, { input: {}, executionId: 'e', host });
+    expect(result.steps.call).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(lookups).toBe(1);
   });
 });
 

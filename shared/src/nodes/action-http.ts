@@ -1,5 +1,5 @@
 import { StepError } from '../engine/step-error';
-import type { HttpResponse, StepHost } from '../engine/host';
+import type { HttpResponse, ResolvedConnection, StepHost } from '../engine/host';
 import { HttpRequestConfig, statusIsOk } from './http-request-config';
 import { defineNode } from './node-definition';
 import type { NodeRunContext } from './node-definition';
@@ -17,9 +17,7 @@ export const httpAction = defineNode({
   config: HttpRequestConfig,
   usesIo: true,
   resolveSecrets: async (config, host, signal) => {
-    const connection = config.auth
-      ? await host.secrets.resolveConnection(config.auth.connection, signal)
-      : undefined;
+    const connection = await resolveConnection(config, host, signal);
     return [
       ...(connection?.secrets ?? []),
       ...sensitiveHeaderValues({ ...config.headers, ...connection?.headers }),
@@ -28,11 +26,25 @@ export const httpAction = defineNode({
   run: runHttp,
 });
 
+/**
+ * The engine resolves secrets before announcing a step, then runs it with the
+ * same config object: remembering the connection per config saves a second
+ * lookup (a database read and a decryption on the runner) per attempt.
+ */
+const connections = new WeakMap<HttpRequestConfig, ResolvedConnection>();
+
+async function resolveConnection(config: HttpRequestConfig, host: StepHost, signal: AbortSignal) {
+  if (!config.auth) return undefined;
+  const known = connections.get(config);
+  if (known) return known;
+  const connection = await host.secrets.resolveConnection(config.auth.connection, signal);
+  connections.set(config, connection);
+  return connection;
+}
+
 async function runHttp(run: NodeRunContext<HttpRequestConfig>) {
   const { config, host, signal } = run;
-  const connection = config.auth
-    ? await host.secrets.resolveConnection(config.auth.connection, signal)
-    : undefined;
+  const connection = await resolveConnection(config, host, signal);
   if (connection) run.addSecrets(connection.secrets);
   const headers = lowerCaseKeys({ ...config.headers, ...connection?.headers });
   run.addSecrets(sensitiveHeaderValues(headers));
