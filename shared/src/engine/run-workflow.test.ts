@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../model/run-result';
+import { RunResult } from '../model/run-result';
 import { createTestHost } from '../testing/test-host';
 import { buildWorkflow } from '../testing/workflow-builder';
 import type { EdgeSpec, NodeSpec } from '../testing/workflow-builder';
