@@ -49,12 +49,8 @@ async function main() {
     MAESTRO_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '128',
     MAESTRO_RATE_LIMIT_PER_MINUTE: '1000000',
   };
-  // Log level warn hides the "started" line the helper waits for: keep info for start-up only.
-  const api = spawnRunner('api', { ...env, MAESTRO_LOG_LEVEL: 'info' });
-  const workers = [
-    spawnRunner('worker', { ...env, MAESTRO_LOG_LEVEL: 'info' }),
-    spawnRunner('worker', { ...env, MAESTRO_LOG_LEVEL: 'info' }),
-  ];
+  const api = spawnRunner('api', env);
+  const workers = [spawnRunner('worker', env), spawnRunner('worker', env)];
   try {
     const [{ port }] = await Promise.all([api.ready, ...workers.map((w) => w.ready)]);
     const target = `http://127.0.0.1:${port}/v1/hooks/${wf.token}`;

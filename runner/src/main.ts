@@ -47,6 +47,10 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const log = pino(loggerOptions(config.logLevel, { role: command ?? role }));
+  // Start and stop lines are written whatever the level: supervisors and tests wait for them.
+  const lifecycle = log.isLevelEnabled('info')
+    ? log
+    : pino(loggerOptions('info', { role: command ?? role }));
   for (const warning of config.warnings) log.warn(warning);
   if (command === 'migrate' || config.autoMigrate) {
     const result = await migrateDatabase(config);
@@ -66,11 +70,11 @@ export async function main(argv: string[]): Promise<number> {
   const running = await startRoles(role, config, orm, broker);
   const address = running.server?.server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
-  log.info({ role, host: config.host, port }, 'maestro runner started');
+  lifecycle.info({ role, host: config.host, port }, 'maestro runner started');
 
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
-      log.info({ signal }, 'shutting down');
+      lifecycle.info({ signal }, 'shutting down');
       resolve();
     };
     process.once('SIGTERM', onSignal);
@@ -79,6 +83,6 @@ export async function main(argv: string[]): Promise<number> {
   await running.stop();
   await broker.close().catch(() => {});
   await orm.close(true);
-  log.info('stopped');
+  lifecycle.info('stopped');
   return 0;
 }
