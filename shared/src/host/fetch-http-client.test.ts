@@ -19,6 +19,11 @@ function startServer() {
           .end();
       } else if (url.pathname === '/slow') setTimeout(() => res.end('late'), 3000);
       else if (url.pathname === '/big') res.end('x'.repeat(2048));
+      else if (url.pathname === '/chunked') {
+        // No content-length: the limit must hold while streaming.
+        res.write('y'.repeat(800));
+        setTimeout(() => res.end('y'.repeat(800)), 20);
+      } else if (url.pathname === '/utf8') res.end('héllo wörld ✓');
       else {
         res.writeHead(200, { 'content-type': 'application/json', 'X-Multi': 'a' });
         res.end(JSON.stringify({ method: req.method, headers: req.headers, body }));
@@ -167,6 +172,21 @@ describe('createFetchHttpClient', () => {
     await expect(
       http.request({ method: 'GET', url: `${urlA}/slow`, headers: {}, signal: cancel.signal }),
     ).rejects.toMatchObject({ code: 'CANCELED' });
+  });
+
+  it('decodes UTF-8 across chunks, and refuses a chunked body past maxBodyBytes', async () => {
+    expect(
+      (await http.request({ method: 'GET', url: `${urlA}/utf8`, headers: {}, signal: signal() }))
+        .body,
+    ).toBe('héllo wörld ✓');
+    const small = createFetchHttpClient({ maxBodyBytes: 1024 });
+    await expect(
+      small.request({ method: 'GET', url: `${urlA}/chunked`, headers: {}, signal: signal() }),
+    ).rejects.toMatchObject({ code: 'NETWORK' });
+    expect(
+      (await http.request({ method: 'GET', url: `${urlA}/chunked`, headers: {}, signal: signal() }))
+        .body,
+    ).toHaveLength(1600);
   });
 
   it('refuses a body larger than maxBodyBytes', async () => {

@@ -59,21 +59,30 @@ async function send(request: HttpRequest, maxBodyBytes: number): Promise<HttpRes
   }
 }
 
+/** Reads the body as it streams in, stopping at maxBodyBytes (a chunked body declares no length). */
 async function readBody(response: Response, maxBodyBytes: number, target: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > maxBodyBytes) {
+  const tooBig = () =>
+    new StepError('NETWORK', `${target}: response body larger than ${maxBodyBytes} bytes`, {
+      retryable: false,
+    });
+  if (Number(response.headers.get('content-length') ?? '0') > maxBodyBytes) {
     await response.body?.cancel();
-    throw new StepError('NETWORK', `${target}: response body larger than ${maxBodyBytes} bytes`, {
-      retryable: false,
-    });
+    throw tooBig();
   }
-  const text = await response.text();
-  if (text.length > maxBodyBytes) {
-    throw new StepError('NETWORK', `${target}: response body larger than ${maxBodyBytes} bytes`, {
-      retryable: false,
-    });
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    bytes += chunk.value.byteLength;
+    if (bytes > maxBodyBytes) {
+      await reader.cancel();
+      throw tooBig();
+    }
+    text += decoder.decode(chunk.value, { stream: true });
   }
-  return text;
+  return text + decoder.decode();
 }
 
 /** 303 (and 301/302 after a POST, as browsers do) become a GET without a body; credentials stay on their origin. */
