@@ -76,23 +76,24 @@ async function main() {
     let accepted = 0;
     let other = 0;
     const started = Date.now();
-    const instance = autocannon({
-      url: target,
-      method: 'POST',
-      connections: CONNECTIONS,
-      amount: TOTAL,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ order: 42, total: 150 }),
-    });
-    instance.on(
-      'response',
-      (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: target,
+          method: 'POST',
+          connections: CONNECTIONS,
+          amount: TOTAL,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ order: 42, total: 150 }),
+        },
+        (error, done) => (error ? reject(error) : resolve(done)),
+      );
+      instance.on('response', (_client, status, _bytes, responseTime) => {
         latencies.push(responseTime);
         if (status === 202) accepted++;
         else other++;
-      },
-    );
-    const result = await instance;
+      });
+    });
     const sendSeconds = (Date.now() - started) / 1000;
     const finished = await waitForAll(orm, wf.workflowId, accepted, 120_000);
     const drainSeconds = (Date.now() - started) / 1000;
