@@ -136,6 +136,7 @@ describe('runWorkflow: results and data flow', () => {
     expect(Date.parse(result.finishedAt ?? '')).toBeGreaterThanOrEqual(
       Date.parse(result.startedAt),
     );
+    expect(RunResult.strict().parse(JSON.parse(JSON.stringify(result)))).toEqual(result);
   });
 
   it('emits run.started first, step events with the evaluated config, run.finished last', async () => {

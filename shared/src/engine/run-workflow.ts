@@ -8,9 +8,7 @@ import { createRedactor } from './redaction';
 import type { RunOptions } from './run-options';
 import { isResumable, runError, stepFailure, stepSuccess, terminalResults } from './step-results';
 import { StepError } from './step-error';
-
-/** Stops the run timer without building an AbortError (and its stack) per run. */
-const RUN_OVER = Symbol('run over');
+import { startTimer } from './timer';
 
 /**
  * Runs a prepared workflow to the end and returns its result (workflow-v1.md
@@ -27,7 +25,7 @@ class Run {
   private readonly startedMs: number;
   private readonly redactor;
   private readonly controller = new AbortController();
-  private readonly timer = new AbortController();
+  private cancelTimer: () => void = () => undefined;
   private readonly context: ExpressionContext;
   private readonly results = new Map<string, StepResult>();
   private readonly running = new Map<string, { startedMs: number; attempts: number }>();
@@ -81,13 +79,11 @@ class Run {
       { once: true },
     );
     const limit = this.prepared.timeoutMs;
-    this.clock.sleep(limit, this.timer.signal).then(
-      () =>
-        this.finish('failed', {
-          code: 'TIMEOUT',
-          message: `the run took longer than its limit of ${limit} ms`,
-        }),
-      () => undefined,
+    this.cancelTimer = startTimer(this.clock, limit, () =>
+      this.finish('failed', {
+        code: 'TIMEOUT',
+        message: `the run took longer than its limit of ${limit} ms`,
+      }),
     );
     this.launch(this.prepared.trigger);
   }
@@ -157,7 +153,7 @@ class Run {
   private finish(status: RunStatus, error?: StepErrorInfo & { step?: string }): void {
     if (this.finished) return;
     this.finished = true;
-    this.timer.abort(RUN_OVER);
+    this.cancelTimer();
     if (this.running.size > 0) {
       const code = error?.code === 'TIMEOUT' ? 'TIMEOUT' : 'CANCELED';
       this.controller.abort(

@@ -11,6 +11,10 @@ const SLEEP_CANCELED = new StepError('CANCELED', 'the wait was canceled', { retr
 export function createSystemClock(): Clock {
   return {
     now: () => Date.now(),
+    setTimer(ms, fn) {
+      const timer = setTimeout(fn, Math.max(0, ms));
+      return () => clearTimeout(timer);
+    },
     sleep(ms, signal) {
       return new Promise<void>((resolve, reject) => {
         const abort = () => {
