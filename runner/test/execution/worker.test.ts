@@ -6,7 +6,13 @@ import { createExecution } from '../../src/outbox/create-execution';
 import { EXECUTION_CANCEL_CHANNEL } from '../../src/outbox/channels';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import { createTestBroker, type TestBroker } from '../support/test-broker';
-import { startExecutionStack, type ExecutionStack } from '../support/execution-stack';
+import {
+  startExecutionStack,
+  testSecretBox,
+  type ExecutionStack,
+} from '../support/execution-stack';
+import { connectionSecretContext } from '../../src/crypto/contexts';
+import { newId } from '../../src/db/ids';
 import {
   echoWorkflow,
   eventually,
@@ -23,12 +29,20 @@ let stack: ExecutionStack;
 let slow: Server;
 let slowUrl: string;
 let inFlight = 0;
+let lastAuthorization: string | undefined;
 let maxInFlight = 0;
 
 beforeAll(async () => {
   [db, mq] = await Promise.all([createTestDatabase(), createTestBroker()]);
   stack = startExecutionStack({ orm: db.orm, broker: mq.broker, listenUrl: db.url });
   slow = createServer((req, res) => {
+    if (req.url === '/echo-auth') {
+      lastAuthorization = req.headers.authorization;
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ youSent: req.headers.authorization }));
+      return;
+    }
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms') ?? 300);
@@ -212,5 +226,53 @@ describe('execution path: outbox → relay → queue → worker', () => {
         'success',
       );
     expect(maxInFlight).toBe(1);
+  });
+
+  it('resolves a connection secret for action.http and redacts it from the stored result', async () => {
+    const { orgId } = await seedOrg(db.orm, { allowPrivateNetwork: true });
+    const connectionId = newId();
+    const sealed = testSecretBox().sealJson(
+      { token: 'tok-123456' },
+      connectionSecretContext(connectionId),
+    );
+    await withSystemContext(db.orm, (em) =>
+      em.execute(
+        `insert into connections (id, organization_id, name, kind, secret_enc, created_at) values (?, ?, 'crm', 'bearer', ?, now())`,
+        [connectionId, orgId, sealed],
+      ),
+    );
+    const wf = await seedWorkflow(db.orm, orgId, {
+      format: 'maestro/workflow@1',
+      name: 'Auth',
+      nodes: [
+        { id: 'hook', type: 'trigger.webhook', config: { method: 'POST' } },
+        {
+          id: 'call',
+          type: 'action.http',
+          config: { method: 'GET', url: `${slowUrl}/echo-auth`, auth: { connection: 'crm' } },
+        },
+      ],
+      edges: [{ from: 'hook', to: 'call' }],
+    });
+    const { id } = await withOrgContext(db.orm, orgId, (em) =>
+      createExecution(em, {
+        orgId,
+        workflowId: wf.workflowId,
+        versionId: wf.versionId,
+        input: {},
+        trigger: 'api',
+      }),
+    );
+    const done = await waitForStatus(db.orm, id, ['success', 'failed']);
+    expect(done.status, JSON.stringify(done.result)).toBe('success');
+    expect(lastAuthorization).toBe('Bearer tok-123456');
+    const stored = await withSystemContext(db.orm, (em) =>
+      em.execute<{ blob: string }[]>(
+        `select e.result::text || coalesce((select string_agg(output::text, '') from execution_steps where execution_id = e.id), '') as blob from executions e where e.id = ?`,
+        [id],
+      ),
+    );
+    expect(stored[0]?.blob).toContain('[redacted]');
+    expect(stored[0]?.blob).not.toContain('tok-123456');
   });
 });
