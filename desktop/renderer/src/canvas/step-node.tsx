@@ -50,7 +50,6 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
           position={Position.Left}
           id={INPUT_HANDLE}
           className="handle handle-in"
-          aria-label={`Input of ${id}`}
         />
       )}
       <div className="step-node-head">
@@ -77,7 +76,6 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
               position={Position.Right}
               id={port}
               className={`handle handle-out handle-${port}`}
-              aria-label={`${port} output of ${id}`}
             />
           </div>
         ))}

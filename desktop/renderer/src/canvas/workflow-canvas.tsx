@@ -1,7 +1,14 @@
 import type { IsValidConnection, NodeTypes } from '@xyflow/react';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useNodesInitialized,
+  useReactFlow,
+} from '@xyflow/react';
 import type { DragEvent } from 'react';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeType, isTriggerType } from '../catalog/node-catalog';
 import type { StepEdge, StepNode } from '../store/canvas-types';
@@ -37,7 +44,17 @@ export function WorkflowCanvas() {
       run: s.run,
     })),
   );
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const workflowId = useEditor((s) => s.workflowId);
+  const initialized = useNodesInitialized();
+  // Each opened workflow starts fully in view, once its nodes have been measured
+  // (only then: adding a node later must not move the view under the user).
+  const fittedFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (!initialized || fittedFor.current === workflowId) return;
+    fittedFor.current = workflowId;
+    void fitView({ padding: 0.2, maxZoom: 1.1 });
+  }, [workflowId, initialized, fitView]);
 
   // Screen readers hear "HTTP request http, success" when a node gets focus.
   const labelled = useMemo(
@@ -104,7 +121,13 @@ export function WorkflowCanvas() {
       >
         <Background gap={20} />
         <Controls showInteractive={false} aria-label="Zoom controls" />
-        <MiniMap<StepNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap" />
+        <MiniMap<StepNode>
+          pannable
+          zoomable
+          nodeColor={minimapColor}
+          ariaLabel="Minimap"
+          style={{ width: 150, height: 96 }}
+        />
       </ReactFlow>
     </div>
   );

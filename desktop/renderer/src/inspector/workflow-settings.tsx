@@ -25,7 +25,7 @@ export function WorkflowSettings() {
         <textarea
           id="workflow-description"
           className="input"
-          rows={2}
+          rows={3}
           value={meta.description ?? ''}
           onChange={(e) =>
             editorStore.getState().setMeta({ description: e.target.value || undefined })

@@ -36,7 +36,10 @@ export function Dialog({
           ×
         </button>
       </header>
-      <div className="dialog-body">{children}</div>
+      {/* Focusable so that keyboard users can scroll a long body (help text, lists). */}
+      <div className="dialog-body" tabIndex={0} role="region" aria-labelledby={titleId}>
+        {children}
+      </div>
     </dialog>
   );
 }

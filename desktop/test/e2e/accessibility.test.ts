@@ -1,0 +1,187 @@
+/**
+ * Keyboard-only use and axe-core checks of the main screens (WCAG 2.1 AA),
+ * through the browser host in Debian Chromium.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeBadge } from './editor-driver';
+import type { Studio } from './harness';
+import { openPage, screenshot, startStudio, startTargetServer } from './harness';
+
+/** Presses Tab until `target` has focus, as a keyboard user would; fails past `max` presses. */
+async function tabTo(page: Page, target: Locator, max = 80): Promise<number> {
+  const started = Date.now();
+  await target.waitFor({ state: 'attached' });
+  for (let presses = 1; presses <= max; presses += 1) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el.matches(':focus'))) {
+      if (process.env.E2E_TRACE)
+        console.log(`tabTo ${target.toString()}: ${presses} presses, ${Date.now() - started} ms`);
+      return presses;
+    }
+  }
+  throw new Error(`Tab never reached ${target.toString()} in ${max} presses`);
+}
+
+/** Serious and critical axe violations, in a form that reads well in a failed assertion. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
+}
+
+describe('accessibility (browser host, Chromium)', () => {
+  let studio: Studio;
+  let target: Awaited<ReturnType<typeof startTargetServer>>;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    [studio, target] = await Promise.all([startStudio(), startTargetServer()]);
+    ({ page, errors } = await openPage(studio));
+  }, 120_000);
+
+  afterAll(async () => {
+    await target?.close();
+    await studio?.close();
+  });
+
+  it('has no serious axe violation on the empty start screen', async () => {
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('builds, wires, edits, saves and runs a workflow with the keyboard only', async () => {
+    await tabTo(page, page.getByRole('button', { name: 'New workflow', exact: true }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByTestId('blank-workflow'));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-start').waitFor();
+
+    // Focus the trigger on the canvas and select it, then add steps after it from the palette search.
+    await tabTo(page, page.locator('.react-flow__node[data-id="start"]'));
+    await page.keyboard.press('Enter');
+    await page.locator('#inspector-node-id[value="start"]').waitFor();
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('http');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-http').waitFor();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('transform');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-transform').waitFor();
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+
+    // Rewire with the inspector: remove http → transform, connect it again with "Connect out to…".
+    await tabTo(page, page.locator('.react-flow__node[data-id="http"]'));
+    await page.keyboard.press('Enter');
+    await page.locator('#inspector-node-id[value="http"]').waitFor();
+    await tabTo(page, page.getByRole('button', { name: 'Remove connection out to transform' }));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+    await tabTo(page, page.getByLabel('Connect out to…'), 10);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+
+    // Fill the URL with an expression, accepting a suggestion with the keyboard.
+    const url = page.getByLabel('URL');
+    await tabTo(page, url);
+    await page.keyboard.type(`${target.url}/ping?from={{ exe`);
+    await page.getByRole('option', { name: /execution/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('.id }}');
+    await expect.poll(() => url.inputValue()).toBe(`${target.url}/ping?from={{ execution.id }}`);
+
+    // The transform maps the HTTP answer; its value is JSON typed in a JSON editor.
+    await tabTo(page, page.locator('.react-flow__node[data-id="transform"]'));
+    await page.keyboard.press('Enter');
+    await page.locator('#inspector-node-id[value="transform"]').waitFor();
+    await tabTo(page, page.getByLabel('Value'));
+    await page.keyboard.type('{ "answer": "{{ steps.http.body.id }}" }');
+    await expect.poll(() => page.getByTestId('problems').count()).toBe(0);
+    await screenshot(page, '20-keyboard-built');
+
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('save-state').filter({ hasText: 'Saved · v2' }).waitFor();
+    await page.keyboard.press('Control+Enter');
+    await page.getByLabel('Input (JSON)').waitFor();
+    await tabTo(page, page.getByTestId('start-run'));
+    await page.keyboard.press('Enter');
+    await page
+      .locator('[data-testid="run-status"][data-status="success"]')
+      .waitFor({ timeout: 20_000 });
+    for (const id of ['start', 'http', 'transform'])
+      expect([id, await nodeBadge(page, id)]).toEqual([id, 'success']);
+    expect(target.received.map((r) => r.url)).toEqual([expect.stringMatching(/^\/ping\?from=.+/)]);
+    await screenshot(page, '21-keyboard-run');
+  }, 120_000);
+
+  it('has no serious axe violation in the editor, with a step selected and the run panel open', async () => {
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.waitForTimeout(300);
+    await page.getByTestId('node-http').click();
+    await page.locator('#inspector-node-id[value="http"]').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('has no serious axe violation in the dialogs and pages', async () => {
+    const screens: [string, () => Promise<void>, () => Promise<void>][] = [
+      ['help', () => page.keyboard.press('?'), () => page.keyboard.press('Escape')],
+      [
+        'gallery',
+        () => page.getByRole('button', { name: 'New workflow', exact: true }).click(),
+        () => page.keyboard.press('Escape'),
+      ],
+      [
+        'run dialog',
+        () => page.getByRole('button', { name: '▶ Run' }).click(),
+        () => page.keyboard.press('Escape'),
+      ],
+      [
+        'versions',
+        () => page.getByRole('button', { name: 'Versions' }).click(),
+        () => page.keyboard.press('Escape'),
+      ],
+      [
+        'connections',
+        () => page.getByRole('button', { name: 'Connections' }).click(),
+        async () => undefined,
+      ],
+      [
+        'settings',
+        () => page.getByRole('button', { name: 'Settings' }).click(),
+        () => page.getByRole('button', { name: 'Editor' }).click(),
+      ],
+    ];
+    const found: Record<string, string[]> = {};
+    for (const [name, open, close] of screens) {
+      await page.getByTestId('canvas').or(page.locator('.page')).first().waitFor();
+      await open();
+      await page.waitForTimeout(300); // dialogs load their lists
+      await screenshot(page, `22-axe-${name.replace(' ', '-')}`);
+      found[name] = await seriousViolations(page);
+      await close();
+    }
+    expect(found).toEqual({
+      help: [],
+      gallery: [],
+      'run dialog': [],
+      versions: [],
+      connections: [],
+      settings: [],
+    });
+  }, 120_000);
+
+  it('logged no error in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
