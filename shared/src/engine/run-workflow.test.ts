@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -486,6 +487,17 @@ describe('runWorkflow: retries, timeouts, cancellation', () => {
     expect(result.error).toEqual({ code: 'CANCELED', message: 'the run was canceled' });
     expect(result.steps.call?.status).toBe('canceled');
     expect(result.steps.after?.status).toBe('skipped');
+  });
+
+  it('lets go of a long-lived signal once each run ends', async () => {
+    const shutdown = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      const { result } = await run([transform('a', 1)], [{ from: 'start', to: 'a' }], {
+        signal: shutdown.signal,
+      });
+      expect(result.status).toBe('success');
+    }
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 
   it('is canceled at once when the signal is already aborted', async () => {

@@ -26,6 +26,9 @@ class Run {
   private readonly redactor;
   private readonly controller = new AbortController();
   private cancelTimer: () => void = () => undefined;
+  /** Removed when the run ends: hosts may pass one long-lived signal (shutdown) to many runs. */
+  private readonly onCancel = () =>
+    this.finish('canceled', { code: 'CANCELED', message: 'the run was canceled' });
   private readonly context: ExpressionContext;
   private readonly results = new Map<string, StepResult>();
   private readonly running = new Map<string, { startedMs: number; attempts: number }>();
@@ -73,11 +76,7 @@ class Run {
     const { signal } = this.options;
     if (signal?.aborted)
       return this.finish('canceled', { code: 'CANCELED', message: 'the run was canceled' });
-    signal?.addEventListener(
-      'abort',
-      () => this.finish('canceled', { code: 'CANCELED', message: 'the run was canceled' }),
-      { once: true },
-    );
+    signal?.addEventListener('abort', this.onCancel, { once: true });
     const limit = this.prepared.timeoutMs;
     this.cancelTimer = startTimer(this.clock, limit, () =>
       this.finish('failed', {
@@ -154,6 +153,7 @@ class Run {
     if (this.finished) return;
     this.finished = true;
     this.cancelTimer();
+    this.options.signal?.removeEventListener('abort', this.onCancel);
     if (this.running.size > 0) {
       const code = error?.code === 'TIMEOUT' ? 'TIMEOUT' : 'CANCELED';
       this.controller.abort(
