@@ -34,14 +34,17 @@ const minimapColor = (node: StepNode) => {
 };
 
 export function WorkflowCanvas() {
-  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, run } = useEditor(
+  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, portsKey } = useEditor(
     useShallow((s) => ({
       nodes: s.nodes,
       edges: s.edges,
       onNodesChange: s.onNodesChange,
       onEdgesChange: s.onEdgesChange,
       onConnect: s.onConnect,
-      run: s.run,
+      // Only which ports the run took (and what runs) restyles edges; other run events don't re-render the canvas.
+      portsKey: Object.entries(s.run.steps)
+        .map(([id, step]) => `${id}:${step.port ?? ''}:${step.status === 'running' ? 'r' : ''}`)
+        .join('|'),
     })),
   );
   const { screenToFlowPosition, fitView } = useReactFlow();
@@ -56,31 +59,31 @@ export function WorkflowCanvas() {
     void fitView({ padding: 0.2, maxZoom: 1.1 });
   }, [workflowId, initialized, fitView]);
 
-  // Screen readers hear "HTTP request http, success" when a node gets focus.
+  // Screen readers hear "HTTP request http" when a node gets focus, then its badge text.
+  // Keyed on nodes only, so that live run events leave React Flow's node list alone.
   const labelled = useMemo(
     () =>
       nodes.map((node) => {
-        const status = run.steps[node.id]?.status;
         const title = getNodeType(node.data.nodeType)?.title ?? node.data.nodeType;
-        return { ...node, ariaLabel: `${title} ${node.id}${status ? `, ${status}` : ''}` };
+        return { ...node, ariaLabel: `${title} ${node.id}` };
       }),
-    [nodes, run.steps],
+    [nodes],
   );
   // Edges of the live run light up along the taken ports.
-  const styledEdges = useMemo(
-    () =>
-      edges.map((edge) => {
-        const source = run.steps[edge.source];
-        const taken = source?.port !== undefined && source.port === (edge.sourceHandle ?? 'out');
-        return {
-          ...edge,
-          animated: taken && run.steps[edge.target]?.status === 'running',
-          className: taken ? 'edge-taken' : undefined,
-          label: edge.sourceHandle !== 'out' ? (edge.sourceHandle ?? undefined) : undefined,
-        };
-      }),
-    [edges, run.steps],
-  );
+  const styledEdges = useMemo(() => {
+    const run = editorStore.getState().run;
+    void portsKey;
+    return edges.map((edge) => {
+      const source = run.steps[edge.source];
+      const taken = source?.port !== undefined && source.port === (edge.sourceHandle ?? 'out');
+      return {
+        ...edge,
+        animated: taken && run.steps[edge.target]?.status === 'running',
+        className: taken ? 'edge-taken' : undefined,
+        label: edge.sourceHandle !== 'out' ? (edge.sourceHandle ?? undefined) : undefined,
+      };
+    });
+  }, [edges, portsKey]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(NODE_TYPE_MIME)) return;

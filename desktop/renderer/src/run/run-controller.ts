@@ -7,6 +7,22 @@ import { api, errorMessage } from '../api/trpc-client';
 import type { EditorStore } from '../store/editor-store';
 
 let subscription: { unsubscribe: () => void } | null = null;
+let pending: EngineEvent[] = [];
+
+/**
+ * Events come in bursts (a fast run, or the replay a late subscriber gets):
+ * fold each frame's worth into one store update, so the canvas renders once
+ * per frame instead of once per event.
+ */
+function queue(editor: EditorStore, event: EngineEvent): void {
+  pending.push(event);
+  if (pending.length > 1) return;
+  requestAnimationFrame(() => {
+    const batch = pending;
+    pending = [];
+    editor.getState().applyEvents(batch);
+  });
+}
 
 export async function startDryRun(editor: EditorStore, input: unknown): Promise<void> {
   const state = editor.getState();
@@ -24,7 +40,7 @@ export async function startDryRun(editor: EditorStore, input: unknown): Promise<
       { runId },
       {
         // The wire form of an EngineEvent is the event itself (plain JSON, no transformer).
-        onData: (event) => editor.getState().applyEvent(event as EngineEvent),
+        onData: (event) => queue(editor, event as EngineEvent),
         onError: (error) =>
           editor.getState().runProblem(`Lost the run's event stream: ${errorMessage(error)}`),
       },

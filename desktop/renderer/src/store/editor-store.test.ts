@@ -229,3 +229,63 @@ describe('editor store: undo keeps the current selection', () => {
     ]);
   });
 });
+
+describe('editor store: live run state', () => {
+  it('folds engine events into node statuses, attempts and the final result', () => {
+    const store = storeWith();
+    const s = () => store.getState();
+    s().addNodeAfterSelected('action.http');
+    s().startRun({ a: 1 });
+    expect(s().run.status).toBe('starting');
+    s().runStarted('run-1');
+    const at = '2026-01-01T00:00:00.000Z';
+    s().applyEvents([
+      { type: 'run.started', executionId: 'run-1', at },
+      { type: 'step.started', stepId: 'start', attempt: 1, at, input: {} },
+      {
+        type: 'step.finished',
+        stepId: 'start',
+        at,
+        result: { status: 'success', attempts: 1, output: { a: 1 }, durationMs: 0 },
+      },
+      { type: 'step.started', stepId: 'http', attempt: 1, at, input: { url: 'http://x' } },
+    ]);
+    expect(s().run.steps.http).toMatchObject({
+      status: 'running',
+      attempts: 1,
+      input: { url: 'http://x' },
+    });
+    s().applyEvent({
+      type: 'step.retrying',
+      stepId: 'http',
+      attempt: 2,
+      delayMs: 10,
+      at,
+      error: { code: 'NETWORK', message: 'refused' },
+    });
+    expect(s().run.steps.http).toMatchObject({
+      status: 'running',
+      attempts: 2,
+      retryError: { code: 'NETWORK' },
+    });
+    const failed = {
+      status: 'failed' as const,
+      attempts: 2,
+      error: { code: 'NETWORK' as const, message: 'refused' },
+      durationMs: 30,
+    };
+    s().applyEvent({
+      type: 'run.finished',
+      at,
+      result: {
+        status: 'failed',
+        startedAt: at,
+        steps: { start: { status: 'success', attempts: 1, durationMs: 0 }, http: failed },
+        error: { step: 'http', code: 'NETWORK', message: 'refused' },
+      },
+    });
+    expect(s().run.status).toBe('failed');
+    expect(s().run.steps.http).toMatchObject({ ...failed, input: { url: 'http://x' } });
+    expect(s().run.steps.start!.output).toEqual({ a: 1 });
+  });
+});

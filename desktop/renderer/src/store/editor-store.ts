@@ -71,6 +71,8 @@ export interface EditorState {
   startRun: (input: unknown) => void;
   runStarted: (runId: string) => void;
   applyEvent: (event: EngineEvent) => void;
+  /** Folds a burst of events (a late subscriber's replay) into one store update. */
+  applyEvents: (events: EngineEvent[]) => void;
   runProblem: (message: string) => void;
   clearRun: () => void;
   showRun: (run: RunState) => void;
@@ -244,6 +246,7 @@ export function createEditorStore() {
       startRun: (input) => set({ run: { ...IDLE_RUN, status: 'starting', input } }),
       runStarted: (runId) => set({ run: { ...get().run, runId } }),
       applyEvent: (event) => set({ run: applyEngineEvent(get().run, event) }),
+      applyEvents: (events) => set({ run: events.reduce(applyEngineEvent, get().run) }),
       runProblem: (message) => set({ run: { ...get().run, status: 'failed', problem: message } }),
       clearRun: () => set({ run: IDLE_RUN }),
       showRun: (run) => set({ run }),
