@@ -1,5 +1,5 @@
 import type { KeyboardEvent } from 'react';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { Completion, CompletionContext, CompletionQuery } from './expression-completions';
 import { applyCompletion, completionsFor, queryAt } from './expression-completions';
 import { hasTemplates, previewTree } from './tree-preview';
@@ -72,6 +72,7 @@ export function ExpressionEditor({
   const [query, setQuery] = useState<CompletionQuery | null>(null);
   const [items, setItems] = useState<Completion[]>([]);
   const [active, setActive] = useState(0);
+  const pendingCursor = useRef<number | null>(null);
   const listId = useId();
   const previewId = useId();
   const preview = usePreview(previewValue === undefined ? value : previewValue, context);
@@ -97,11 +98,18 @@ export function ExpressionEditor({
     );
     onChange(result.text);
     close();
-    requestAnimationFrame(() => {
-      element.focus();
-      element.setSelectionRange(result.cursor, result.cursor);
-    });
+    pendingCursor.current = result.cursor;
   };
+  // Place the cursor after the inserted path as soon as the new value is in the
+  // DOM, before the next keystroke (a frame later would be too late for fast typists).
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (element && pendingCursor.current !== null) {
+      element.focus();
+      element.setSelectionRange(pendingCursor.current, pendingCursor.current);
+      pendingCursor.current = null;
+    }
+  }, [value]);
   const onKeyDown = (event: KeyboardEvent) => {
     if (items.length === 0) return;
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
