@@ -122,6 +122,8 @@ describe('accessibility (browser host, Chromium)', () => {
     for (const id of ['start', 'http', 'transform'])
       expect([id, await nodeBadge(page, id)]).toEqual([id, 'success']);
     expect(target.received.map((r) => r.url)).toEqual([expect.stringMatching(/^\/ping\?from=.+/)]);
+    // The preview of the selected transform now evaluates against the run's outputs.
+    await page.getByTestId('expression-preview').filter({ hasText: '"answer": 1' }).waitFor();
     await screenshot(page, '21-keyboard-run');
   }, 120_000);
 

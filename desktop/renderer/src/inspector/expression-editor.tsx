@@ -21,7 +21,9 @@ interface Props {
 
 function formatPreview(value: unknown): string {
   if (value === undefined) return '(missing)';
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value, null, 1);
+  if (typeof value === 'string') return JSON.stringify(value);
+  // A path the sample lacks shows as missing instead of silently vanishing from objects.
+  return JSON.stringify(value, (_key, v: unknown) => (v === undefined ? '(missing)' : v), 1);
 }
 
 /** Live preview of a template (or a JSON tree of them) against the sample context, debounced. */

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { CompletionContext } from './expression-completions';
 import { ExpressionEditor } from './expression-editor';
 
@@ -22,13 +22,17 @@ export function JsonEditor(props: {
 }) {
   const [text, setText] = useState(() => toText(props.value));
   const trimmed = text.trim();
-  let parsed = true;
-  let previewValue: unknown = text;
-  try {
-    if (trimmed !== '') previewValue = JSON.parse(trimmed);
-  } catch {
-    parsed = false;
-  }
+  // Memoized: a new object on every render would restart the preview's debounce forever.
+  const { parsed, previewValue } = useMemo(() => {
+    try {
+      return {
+        parsed: true,
+        previewValue: trimmed === '' ? text : (JSON.parse(trimmed) as unknown),
+      };
+    } catch {
+      return { parsed: false, previewValue: text as unknown };
+    }
+  }, [text, trimmed]);
   const looksLikeJson = /^[[{"]/.test(trimmed);
   const onChange = (next: string) => {
     setText(next);
