@@ -154,11 +154,15 @@ export async function startRoles(
     });
   }
   if (has('api')) {
+    // Verification and password-reset emails go over SMTP (or the log transport when unset).
+    const apiMailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
+    parts.push({ name: 'api-mailer', stop: async () => apiMailer.close() });
     server = await buildServer({
       config,
       orm,
       metrics,
       secretBox,
+      mailer: apiMailer,
       checkBroker: async () => {
         const status = await checkBroker(broker);
         if (!status.ok) throw new Error(status.detail ?? 'broker not ready');
