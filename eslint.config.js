@@ -3,9 +3,33 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs',
-  'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process',
-  'readline', 'stream', 'timers', 'tls', 'url', 'util', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -20,7 +44,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -33,7 +60,13 @@ export default tseslint.config(
         {
           paths: [
             ...nodeBuiltins.flatMap((name) => [name, `node:${name}`]),
-            'electron', 'better-sqlite3', 'keytar', 'pg', 'fastify', 'rabbitmq-client', 'undici',
+            'electron',
+            'better-sqlite3',
+            'keytar',
+            'pg',
+            'fastify',
+            'rabbitmq-client',
+            'undici',
           ],
           patterns: ['node:*', '@mikro-orm/*', '@fastify/*', 'electron*', '@trpc/*'],
         },

@@ -10,7 +10,10 @@ let skipped = 0;
 
 const checks = read('test-output/static-checks.json');
 if (checks) {
-  for (const check of checks.checks) check.ok ? passed++ : failed++;
+  for (const check of checks.checks) {
+    if (check.ok) passed++;
+    else failed++;
+  }
 } else {
   failed++; // the static checks never reported: count that as a failure
 }

@@ -8,9 +8,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 const run = (name, cmd, args) => {
   process.stderr.write(`\n▶ ${name}: ${cmd} ${args.join(' ')}\n`);
   const started = Date.now();
-  const { status } = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  const { status } = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   const ok = status === 0;
-  process.stderr.write(`${ok ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  process.stderr.write(
+    `${ok ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
   return { name, ok };
 };
 
