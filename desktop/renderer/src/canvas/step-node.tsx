@@ -1,12 +1,12 @@
 import type { NodeProps } from '@xyflow/react';
-import { Handle, Position } from '@xyflow/react';
+import { Handle, NodeToolbar, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeType, isTriggerType, portsOf } from '../catalog/node-catalog';
 import { glyphFor } from '../catalog/node-appearance';
 import type { StepNode } from '../store/canvas-types';
 import { INPUT_HANDLE } from '../store/canvas-types';
-import { useEditor } from '../store/editor-store';
+import { editorStore, useEditor } from '../store/editor-store';
 import type { StepRunView } from '../store/run-state';
 import { useIssueCount } from '../validation/validation-store';
 
@@ -44,6 +44,22 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
       className={`step-node category-${category}${selected ? ' is-selected' : ''}`}
       data-testid={`node-${id}`}
     >
+      <NodeToolbar position={Position.Top} className="node-toolbar">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => editorStore.getState().duplicateSelected()}
+        >
+          Duplicate
+        </button>
+        <button
+          type="button"
+          className="btn btn-small btn-danger"
+          onClick={() => editorStore.getState().deleteSelected()}
+        >
+          Delete
+        </button>
+      </NodeToolbar>
       {!isTriggerType(data.nodeType) && (
         <Handle
           type="target"

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { startDryRun } from '../run/run-controller';
-import { pinSample } from '../run/sample-store';
+import { pinSample, unpinSample, useSamples } from '../run/sample-store';
 import { uiStore, useUi } from '../shell/ui-store';
 import { editorStore, useEditor } from '../store/editor-store';
 import type { StepRunView } from '../store/run-state';
@@ -33,6 +33,7 @@ function StepRow({
       showToast({ tone: 'error', message: `Could not pin: ${errorMessage(error)}` });
     }
   };
+  const pinned = useSamples((s) => s.pinned[id] !== undefined);
   const status = step?.status ?? 'pending';
   return (
     <details className={`run-step status-${status}`} data-testid={`run-step-${id}`}>
@@ -61,6 +62,15 @@ function StepRow({
           {step?.output !== undefined && (
             <button type="button" className="btn btn-small" onClick={() => void pin()}>
               Pin output as sample
+            </button>
+          )}
+          {pinned && (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void unpinSample(workflowId, id)}
+            >
+              Unpin sample
             </button>
           )}
         </div>
