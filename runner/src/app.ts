@@ -18,6 +18,8 @@ import { installAuth } from './http/auth';
 import { installErrorHandler } from './http/error-handler';
 import { installIdempotency } from './http/idempotency';
 import { HttpProblem } from './http/problem';
+import { installIdentity, type IdentityOptions } from './identity/install';
+import { identityRoutes } from './identity/routes';
 import { apiKeyRoutes } from './modules/api-keys/routes';
 import type { MailSender } from './modules/auth/email-verification';
 import { auditRoutes } from './modules/audit/routes';
@@ -43,6 +45,8 @@ export interface AppOptions {
   mailer?: MailSender;
   /** The webhook entry (`POST /v1/hooks/{token}`); default hooksRoutes, `false` leaves it out. */
   webhooks?: FastifyPluginAsync | false;
+  /** Password policy and login throttling settings (runner/src/identity). */
+  identity?: IdentityOptions;
   /** More route plugins under the same hooks. */
   routes?: FastifyPluginAsync[];
 }
@@ -135,11 +139,13 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   installAuth(fastify);
   installIdempotency(fastify);
   installMetrics(fastify);
+  installIdentity(fastify, opts.identity);
 
   fastify.get('/v1/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
   await fastify.register(healthRoutes, { checkBroker: opts.checkBroker });
   for (const routes of [
     authRoutes,
+    identityRoutes,
     organizationRoutes,
     userRoutes,
     apiKeyRoutes,
