@@ -4,7 +4,8 @@ import { StepError } from '../../../shared/src/engine/step-error';
 import type { CallMessage, ThreadMessage } from './sandbox-protocol';
 import { deserializeError } from './sandbox-protocol';
 
-const ENTRY = new URL('./sandbox-thread.mjs', import.meta.url);
+// Named apart from this file: an extensionless import of './sandbox-thread' must not resolve to it.
+export const THREAD_ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
 interface InFlight {
   id: number;
@@ -25,8 +26,11 @@ export class SandboxThread {
   private nextId = 1;
   private dead = false;
 
-  constructor(private readonly heapMb: number) {
-    this.worker = new Worker(ENTRY, {
+  constructor(
+    private readonly heapMb: number,
+    entry: URL = THREAD_ENTRY,
+  ) {
+    this.worker = new Worker(entry, {
       // The parent's flags (vitest's, inspector) are not meant for the sandbox thread.
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 16 },

@@ -8,8 +8,10 @@ export interface ThreadedSandboxOptions {
   poolSize?: number;
   /** Wall-clock allowance past `limits.cpuMs` before the thread is terminated (default 250 ms). */
   graceMs?: number;
-  /** V8 old-generation cap of each thread, in MiB (default 256); QuickJS's own memory is capped apart. */
+  /** V8 old-generation cap of each thread, in MiB (default 512); also caps a call's input (1 character of JSON per 32 bytes). QuickJS's own memory is capped apart. */
   heapMb?: number;
+  /** Tests only: another thread entry script (one that can crash on demand). */
+  threadEntry?: URL;
 }
 
 export interface ThreadedSandbox extends CodeSandbox {
@@ -18,6 +20,16 @@ export interface ThreadedSandbox extends CodeSandbox {
 }
 
 const RESTART_DELAY_MS = 1000;
+const DEFAULT_HEAP_MB = 512;
+const MiB = 1024 * 1024;
+/** The in-process sandbox's input allowance: 1 character of JSON per 8 bytes of memory limit. */
+const MEMORY_BYTES_PER_INPUT_CHAR = 8;
+/**
+ * The thread parses the input into V8 objects (several bytes a character) before QuickJS copies
+ * it: keep that well inside the thread's heap. Measured: a worker whose heap fills inside
+ * JSON.parse does not fail alone, V8 aborts the whole process ("Reached heap limit").
+ */
+const HEAP_BYTES_PER_INPUT_CHAR = 32;
 
 interface Waiter {
   resolve(thread: SandboxThread): void;
@@ -39,13 +51,17 @@ interface Waiter {
 export async function createThreadedSandbox(
   options: ThreadedSandboxOptions = {},
 ): Promise<ThreadedSandbox> {
-  const pool = new ThreadPool(options.poolSize ?? 2, options.heapMb ?? 256);
+  const heapMb = options.heapMb ?? DEFAULT_HEAP_MB;
+  const pool = new ThreadPool(
+    options.poolSize ?? 2,
+    () => new SandboxThread(heapMb, options.threadEntry),
+  );
   await pool.start();
   const graceMs = options.graceMs ?? 250;
   return {
     async run(code, input, limits, signal, hooks) {
       const resolved = resolveLimits(undefined, limits);
-      const inputJson = inputAsJson(input);
+      const inputJson = inputAsJson(input, maxInputChars(resolved, heapMb));
       throwIfCanceled(signal);
       const thread = await pool.acquire(signal);
       return runOnThread(
@@ -102,7 +118,7 @@ class ThreadPool {
 
   constructor(
     private readonly size: number,
-    private readonly heapMb: number,
+    private readonly spawn: () => SandboxThread,
   ) {
     if (!Number.isInteger(size) || size < 1) {
       throw new Error(`createThreadedSandbox: poolSize must be a positive integer, got ${size}`);
@@ -111,7 +127,7 @@ class ThreadPool {
 
   /** Starts every thread; fails if one cannot load its sandbox (a broken install shows at start-up). */
   async start(): Promise<void> {
-    const threads = Array.from({ length: this.size }, () => new SandboxThread(this.heapMb));
+    const threads = Array.from({ length: this.size }, () => this.spawn());
     try {
       await Promise.all(threads.map((t) => t.ready));
     } catch (error) {
@@ -179,7 +195,7 @@ class ThreadPool {
   }
 
   private replace(): void {
-    const thread = new SandboxThread(this.heapMb);
+    const thread = this.spawn();
     thread.ready.then(
       () => (this.closed ? void thread.terminate() : this.handOut(thread)),
       (error: StepError) => {
@@ -196,9 +212,17 @@ function closedError(): StepError {
   return new StepError('CANCELED', 'the code sandbox is closed', { retryable: false });
 }
 
-function inputAsJson(input: unknown): string {
+function maxInputChars(limits: SandboxLimits, heapMb: number): number {
+  return Math.min(
+    limits.memoryBytes / MEMORY_BYTES_PER_INPUT_CHAR,
+    (heapMb * MiB) / HEAP_BYTES_PER_INPUT_CHAR,
+  );
+}
+
+function inputAsJson(input: unknown, maxChars: number): string {
+  let json: string;
   try {
-    return JSON.stringify(input) ?? 'null';
+    json = JSON.stringify(input) ?? 'null';
   } catch (error) {
     throw new StepError(
       'INTERNAL',
@@ -206,6 +230,14 @@ function inputAsJson(input: unknown): string {
       { retryable: false, cause: error },
     );
   }
+  if (json.length > maxChars) {
+    throw new StepError(
+      'MEMORY',
+      `the input of code.js (${json.length} characters of JSON) is too large: at most ${Math.floor(maxChars)} characters for its memory limit and the sandbox thread's heap`,
+      { retryable: false },
+    );
+  }
+  return json;
 }
 
 function throwIfCanceled(signal: AbortSignal): void {
