@@ -1,7 +1,10 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, HttpProblem } from '../http/problem';
+import { UserTotp } from '../db/entities/two-factor';
+import { badRequest, forbidden, HttpProblem, unauthorized } from '../http/problem';
 import { createLoginThrottle, type LoginThrottle, type ThrottleOptions } from './login-throttle';
 import { passwordProblem } from './password-policy';
+import { checkSecondFactor } from './totp';
 
 export interface IdentityOptions {
   throttle?: ThrottleOptions;
@@ -10,6 +13,8 @@ export interface IdentityOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     loginThrottle: LoginThrottle;
+    /** Called by the login route once the password is right: throws 401 when 2FA is enabled and the code is missing or wrong. */
+    requireSecondFactor(em: EntityManager, userId: string, code: string | undefined): Promise<void>;
   }
 }
 
@@ -25,6 +30,12 @@ const routeKey = (request: FastifyRequest) => `${request.method} ${request.route
  */
 export function installIdentity(app: FastifyInstance, options: IdentityOptions = {}): void {
   app.decorate('loginThrottle', createLoginThrottle(options.throttle));
+  app.decorate('requireSecondFactor', async (em: EntityManager, userId: string, code?: string) => {
+    const outcome = await checkSecondFactor(em, app.secretBox, userId, code);
+    if (outcome === 'missing')
+      throw unauthorized('this account uses two-factor authentication: send `totp`');
+    if (outcome === 'wrong') throw unauthorized('the two-factor code is wrong or already used');
+  });
 
   // preHandler: after validation, so the body is parsed and the email normalised.
   app.addHook('preHandler', async (request) => {
@@ -48,6 +59,19 @@ export function installIdentity(app: FastifyInstance, options: IdentityOptions =
           { 'retry-after': String(wait) },
         );
     }
+  });
+
+  // Platform administrators must enrol 2FA before acting in any organization; the enrolment
+  // routes are user-level (no organization), so they stay reachable.
+  app.addHook('preHandler', async (request) => {
+    if (request.org?.role !== 'admin' || request.principal?.kind !== 'user') return;
+    const enabled = await app.orm.em
+      .fork()
+      .count(UserTotp, { userId: request.principal.userId, enabledAt: { $ne: null } });
+    if (!enabled)
+      throw forbidden(
+        'administrators must enable two-factor authentication first (POST /v1/auth/2fa/enrol)',
+      );
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { RefreshToken } from '../db/entities/identity';
 import { problemResponses } from '../http/problem';
 import { sha256 } from '../modules/auth/tokens';
+import { twoFactorRoutes } from './two-factor-routes';
 
-/** Identity routes beside the platform's auth routes: logout (2FA enrolment joins here). */
+/** Identity routes beside the platform's auth routes: logout and two-factor enrolment. */
 export async function identityRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  await twoFactorRoutes(fastify);
 
   app.post(
     '/v1/auth/logout',

@@ -24,7 +24,11 @@ describe('migrateDatabase', () => {
     ]);
     expect(results.filter((r) => r.createdDatabase)).toHaveLength(1);
     const applied = results.flatMap((r) => r.applied);
-    expect(applied).toEqual(['Migration20261125041238_initial', 'Migration20261125050000_tenancy']);
+    expect(applied).toEqual([
+      'Migration20261125041238_initial',
+      'Migration20261125050000_tenancy',
+      'Migration20261125054831_identity',
+    ]);
     const again = await migrateDatabase({ databaseUrl: url });
     expect(again).toEqual({ createdDatabase: false, applied: [] });
   });

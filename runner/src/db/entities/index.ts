@@ -11,6 +11,7 @@ import {
 } from './execution';
 import { Plan, RefreshToken, User } from './identity';
 import { ApiKey, Membership, Organization } from './tenancy';
+import { RecoveryCode, UserTotp } from './two-factor';
 import { ScheduleFire, Trigger, Workflow, WorkflowVersion } from './workflow';
 
 export * from './audit';
@@ -18,6 +19,7 @@ export * from './connector';
 export * from './execution';
 export * from './identity';
 export * from './tenancy';
+export * from './two-factor';
 export * from './workflow';
 
 /** Every entity schema, for the ORM config. */
@@ -42,6 +44,8 @@ export const allEntities = [
   Connection,
   AuditEvent,
   Notification,
+  UserTotp,
+  RecoveryCode,
 ];
 
 /** Entities with an `organizationId` column: the `org` filter and the RLS policies cover them. */

@@ -18,6 +18,10 @@ export const Organization = defineEntity({
     concurrencyLimit: p.integer().nullable(),
     /** Lets this organization's HTTP steps reach private networks (SSRF guard exception). */
     allowPrivateNetwork: p.boolean().default(false),
+    /** CIDRs allowed to call the API for this organization; null = any (runner/src/identity). */
+    apiIpAllowlist: p.json<string[]>().nullable(),
+    /** CIDRs allowed to call this organization's webhooks; null = any. */
+    webhookIpAllowlist: p.json<string[]>().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125041238_initial } from './Migration20261125041238_initial';
 import { Migration20261125050000_tenancy } from './Migration20261125050000_tenancy';
+import { Migration20261125054831_identity } from './Migration20261125054831_identity';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125041238_initial', class: Migration20261125041238_initial },
   { name: 'Migration20261125050000_tenancy', class: Migration20261125050000_tenancy },
+  { name: 'Migration20261125054831_identity', class: Migration20261125054831_identity },
 ];

@@ -173,6 +173,7 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
         user?.passwordHash ?? DUMMY_PASSWORD_HASH,
       );
       if (!user || !user.passwordHash || !ok) throw unauthorized('wrong email or password');
+      await app.requireSecondFactor(em, user.id, request.body.totp); // runner/src/identity
       return issueTokens(em, app.runnerConfig, user.id);
     },
   );

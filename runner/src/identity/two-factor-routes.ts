@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { User } from '../db/entities/identity';
+import { RecoveryCode, UserTotp } from '../db/entities/two-factor';
+import { badRequest, conflict, problemResponses, unauthorized } from '../http/problem';
+import {
+  acceptTotp,
+  checkSecondFactor,
+  issueRecoveryCodes,
+  newTotpSecret,
+  sealTotpSecret,
+  totpFor,
+} from './totp';
+
+const Code = z.strictObject({ code: z.string().trim().min(6).max(20) });
+
+/** TOTP enrolment (RFC 6238): enrol → confirm with a first code → recovery codes; disable. */
+export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const userId = (request: { principal: unknown }) =>
+    (request.principal as { userId: string }).userId;
+  const limited = {
+    access: 'user' as const,
+    rateLimit: { max: app.runnerConfig.authRateLimitPerMinute, timeWindow: '1 minute' },
+  };
+
+  app.get(
+    '/v1/auth/2fa',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Two-factor status of the signed-in user',
+        response: {
+          200: z.object({ enabled: z.boolean(), recoveryCodesLeft: z.number().int() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const em = app.orm.em.fork();
+      const row = await em.findOne(UserTotp, { userId: userId(request) });
+      const left = await em.count(RecoveryCode, { userId: userId(request), usedAt: null });
+      return { enabled: Boolean(row?.enabledAt), recoveryCodesLeft: row?.enabledAt ? left : 0 };
+    },
+  );
+
+  app.post(
+    '/v1/auth/2fa/enrol',
+    {
+      config: limited,
+      schema: {
+        tags: ['auth'],
+        summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code)',
+        response: {
+          201: z.object({ secret: z.string(), otpauthUri: z.string() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const em = app.orm.em.fork();
+      const id = userId(request);
+      const existing = await em.findOne(UserTotp, { userId: id });
+      if (existing?.enabledAt) throw conflict('two-factor authentication is already enabled');
+      const user = await em.findOneOrFail(User, { id });
+      const secret = newTotpSecret();
+      const secretEnc = sealTotpSecret(app.secretBox, id, secret);
+      if (existing) Object.assign(existing, { secretEnc, lastStep: null });
+      else em.create(UserTotp, { userId: id, secretEnc });
+      await em.flush();
+      return reply.code(201).send({ secret, otpauthUri: totpFor(secret, user.email).toString() });
+    },
+  );
+
+  app.post(
+    '/v1/auth/2fa/confirm',
+    {
+      config: limited,
+      schema: {
+        tags: ['auth'],
+        summary: 'Finish enrolment with a current code; returns 10 single-use recovery codes once',
+        body: Code,
+        response: {
+          200: z.object({ enabled: z.literal(true), recoveryCodes: z.array(z.string()) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const em = app.orm.em.fork();
+      const row = await em.findOne(UserTotp, { userId: userId(request) });
+      if (!row || row.enabledAt)
+        throw badRequest('no two-factor enrolment is waiting for confirmation');
+      if (!acceptTotp(app.secretBox, row, request.body.code))
+        throw badRequest('the code is wrong', [
+          { path: '/code', message: 'wrong or expired code' },
+        ]);
+      row.enabledAt = new Date();
+      await em.flush();
+      return { enabled: true as const, recoveryCodes: await issueRecoveryCodes(em, row.userId) };
+    },
+  );
+
+  app.post(
+    '/v1/auth/2fa/disable',
+    {
+      config: limited,
+      schema: {
+        tags: ['auth'],
+        summary: 'Turn two-factor off; needs a current code or a recovery code',
+        body: Code,
+        response: { 200: z.object({ enabled: z.literal(false) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const em = app.orm.em.fork();
+      const id = userId(request);
+      const outcome = await checkSecondFactor(em, app.secretBox, id, request.body.code);
+      if (outcome === 'none') throw badRequest('two-factor authentication is not enabled');
+      if (outcome !== 'ok') throw unauthorized('the two-factor code is wrong');
+      await em.nativeDelete(RecoveryCode, { userId: id });
+      await em.nativeDelete(UserTotp, { userId: id });
+      return { enabled: false as const };
+    },
+  );
+}
