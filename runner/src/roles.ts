@@ -2,7 +2,6 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createCircuitBreaker } from '../../shared/src/engine/circuit-breaker';
-import { createQuickJsSandbox } from '../../shared/src/sandbox';
 import type { RunnerConfig } from './config/config';
 import { createSecretBox } from './crypto/secret-box';
 import { createFailureStreakHandler } from './notifications/failure-streak';
@@ -12,6 +11,7 @@ import { getMetrics } from './observability/metrics';
 import { createOutboxRelay } from './outbox/outbox-relay';
 import { checkBroker, executionsQueueDepth, type Broker } from './queue/broker';
 import { createExecutionPublisher } from './queue/execution-publisher';
+import { createThreadedSandbox } from './sandbox';
 import { createScheduler } from './scheduler/scheduler';
 import { buildServer } from './server';
 import { createAddressPolicy } from './worker/address-policy';
@@ -90,7 +90,8 @@ export async function startRoles(
     parts.push({ name: 'relay', stop: () => relay.stop() });
   }
   if (has('worker')) {
-    const sandbox = await createQuickJsSandbox();
+    // Worker threads: untrusted code.js stopped at a wall-clock deadline, never blocking this loop.
+    const sandbox = await createThreadedSandbox();
     const hosts = createWorkerHostFactory({ sandbox, circuit: createCircuitBreaker() });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
     const worker = createWorker({
@@ -128,6 +129,7 @@ export async function startRoles(
         clearInterval(depth);
         await worker.stop(tuning.shutdownGraceMs);
         await hosts.close();
+        await sandbox.close();
         mailer.close();
       },
     });
