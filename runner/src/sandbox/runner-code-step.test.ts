@@ -2,6 +2,7 @@
 // through its threaded sandbox. The slow-built-in loop that blocks an in-process sandbox for
 // minutes fails with TIMEOUT at its wall-clock deadline, and the same worker keeps serving runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepResult } from '../../../shared/src/model/run-result';
 import { withOrgContext } from '../db/org-context';
 import { createExecution } from '../outbox/create-execution';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay';
@@ -72,8 +73,9 @@ describe('the runner worker runs code.js in its threaded sandbox', () => {
       {},
     );
     expect(stuck.status).toBe('failed');
-    expect(stuck.result?.steps.code?.error?.code).toBe('TIMEOUT');
-    expect(stuck.result?.steps.code?.error?.message).toMatch(/wall-clock deadline of 1250 ms/);
+    const step = stuck.result?.steps.code as StepResult | undefined;
+    expect(step?.error?.code).toBe('TIMEOUT');
+    expect(step?.error?.message).toMatch(/wall-clock deadline of 1250 ms/);
     expect(Date.now() - started).toBeLessThan(20_000); // in-process, this loop ran for minutes
 
     const fine = await runFlow(orgId, codeFlow('Fine', 'return input.trigger.body.n * 2;'), {
