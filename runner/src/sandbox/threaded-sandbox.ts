@@ -101,6 +101,7 @@ async function runOnThread(
   const onAbort = () =>
     stop?.(new StepError('CANCELED', 'code.js was cancelled', { retryable: false }));
   watch.signal.addEventListener('abort', onAbort, { once: true });
+  if (watch.signal.aborted) onAbort(); // aborted while the thread was being handed over
   try {
     return await Promise.race([thread.run(call, watch.hooks), stopped]);
   } finally {
