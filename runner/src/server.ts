@@ -21,7 +21,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const server = Fastify({
     logger: options.logger === false ? false : loggerOptions(config.logLevel, { role: 'api' }),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // Named proxies only, when listed: X-Forwarded-For from anyone else is ignored.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];

@@ -23,6 +23,8 @@ export interface RunnerConfig {
     refreshTtlDays: number;
   };
   trustProxy: boolean;
+  /** Proxy addresses/CIDRs trusted for X-Forwarded-For (identity: IP allowlists); empty = use trustProxy. */
+  trustedProxies: string[];
   bodyLimit: number;
   corsOrigins: string[];
   rateLimitPerMinute: number;
@@ -128,6 +130,9 @@ function toRunnerConfig(e: Env): RunnerConfig {
       refreshTtlDays: e.MAESTRO_REFRESH_TOKEN_TTL_DAYS,
     },
     trustProxy: e.MAESTRO_TRUST_PROXY,
+    trustedProxies: e.MAESTRO_TRUSTED_PROXIES.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     bodyLimit: e.MAESTRO_BODY_LIMIT_BYTES,
     corsOrigins: e.MAESTRO_CORS_ORIGINS.split(',')
       .map((o) => o.trim())

@@ -56,6 +56,8 @@ export const EnvSchema = z.object({
   MAESTRO_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
   MAESTRO_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
   MAESTRO_TRUST_PROXY: bool.default(false),
+  /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed (preferred over MAESTRO_TRUST_PROXY=true). */
+  MAESTRO_TRUSTED_PROXIES: z.string().default(''),
   MAESTRO_BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
   MAESTRO_CORS_ORIGINS: z
     .string()

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UserTotp } from '../db/entities/two-factor';
 import { badRequest, forbidden, HttpProblem, unauthorized } from '../http/problem';
+import { installIpAllowlists } from './ip-allowlist-routes';
 import { createLoginThrottle, type LoginThrottle, type ThrottleOptions } from './login-throttle';
 import { passwordProblem } from './password-policy';
 import { checkSecondFactor } from './totp';
@@ -73,6 +74,8 @@ export function installIdentity(app: FastifyInstance, options: IdentityOptions =
         'administrators must enable two-factor authentication first (POST /v1/auth/2fa/enrol)',
       );
   });
+
+  installIpAllowlists(app);
 
   app.addHook('onResponse', async (request, reply) => {
     if (routeKey(request) !== LOGIN || !request.body) return;
