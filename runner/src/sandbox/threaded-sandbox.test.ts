@@ -144,6 +144,20 @@ describe('createThreadedSandbox (pool of 1)', () => {
     expect(await queued).toBe('next');
   });
 
+  it('drops a waiting call on abort (CANCELED) and leaves the busy thread alone', async () => {
+    const busy = sandbox.run(
+      'const end = Date.now() + 300; while (Date.now() < end) {} return "done";',
+      {},
+      generous,
+      never(),
+    );
+    const controller = new AbortController();
+    const waiting = sandbox.run('return 1', {}, generous, controller.signal);
+    controller.abort();
+    await stepErrorOf(waiting, 'CANCELED');
+    expect(await busy).toBe('done');
+  });
+
   it('refuses an input too large for the thread heap with MEMORY, before it reaches the thread', async () => {
     const huge = 'x'.repeat(2 * MiB); // > 32 MiB heap / 32 bytes a character
     const error = await stepErrorOf(
