@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { User } from '../db/entities/identity';
 import { RecoveryCode, UserTotp } from '../db/entities/two-factor';
 import { badRequest, conflict, problemResponses, unauthorized } from '../http/problem';
+import { verifyPassword } from '../modules/auth/passwords';
 import {
   acceptTotp,
   checkSecondFactor,
@@ -14,6 +15,7 @@ import {
 } from './totp';
 
 const Code = z.strictObject({ code: z.string().trim().min(6).max(20) });
+const Password = z.strictObject({ password: z.string().min(1).max(200) });
 
 /** TOTP enrolment (RFC 6238): enrol → confirm with a first code → recovery codes; disable. */
 export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
@@ -52,7 +54,9 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
       config: limited,
       schema: {
         tags: ['auth'],
-        summary: 'Start TOTP enrolment: a new secret and its otpauth:// URI (for a QR code)',
+        summary:
+          'Start TOTP enrolment (re-enter the password): a new secret and its otpauth:// URI (for a QR code)',
+        body: Password,
         response: {
           201: z.object({ secret: z.string(), otpauthUri: z.string() }),
           ...problemResponses,
@@ -65,6 +69,9 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
       const existing = await em.findOne(UserTotp, { userId: id });
       if (existing?.enabledAt) throw conflict('two-factor authentication is already enabled');
       const user = await em.findOneOrFail(User, { id });
+      // A stolen access token alone must not be enough to bind an attacker's authenticator.
+      if (!user.passwordHash || !(await verifyPassword(request.body.password, user.passwordHash)))
+        throw unauthorized('the password is wrong');
       const secret = newTotpSecret();
       const secretEnc = sealTotpSecret(app.secretBox, id, secret);
       if (existing) Object.assign(existing, { secretEnc, lastStep: null });

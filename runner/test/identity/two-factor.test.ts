@@ -30,6 +30,7 @@ async function enableTotp(user: TestUser) {
     method: 'POST',
     url: '/v1/auth/2fa/enrol',
     headers: bearer(user),
+    payload: { password: PASSWORD },
   });
   expect(enrol.statusCode).toBe(201);
   const { secret, otpauthUri } = enrol.json() as { secret: string; otpauthUri: string };
@@ -49,10 +50,18 @@ async function enableTotp(user: TestUser) {
 describe('TOTP two-factor authentication', () => {
   it('enrols, refuses a wrong confirming code, and stores the secret sealed', async () => {
     const user = await signUp(t.app, 'enrol');
+    const noPassword = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/2fa/enrol',
+      headers: bearer(user),
+      payload: { password: 'not my password' },
+    });
+    expect(noPassword.statusCode).toBe(401);
     const enrol = await t.app.inject({
       method: 'POST',
       url: '/v1/auth/2fa/enrol',
       headers: bearer(user),
+      payload: { password: PASSWORD },
     });
     const { secret } = enrol.json();
     const wrongCode = new TOTP({ secret: Secret.fromBase32(secret) }).generate({
