@@ -30,7 +30,7 @@ const routeKey = (request: FastifyRequest) => `${request.method} ${request.route
  * Call before the routes are registered.
  */
 export function installIdentity(app: FastifyInstance, options: IdentityOptions = {}): void {
-  app.decorate('loginThrottle', createLoginThrottle(options.throttle));
+  app.decorate('loginThrottle', createLoginThrottle(app.orm, options.throttle));
   app.decorate('requireSecondFactor', async (em: EntityManager, userId: string, code?: string) => {
     const outcome = await checkSecondFactor(em, app.secretBox, userId, code);
     if (outcome === 'missing')
@@ -50,7 +50,7 @@ export function installIdentity(app: FastifyInstance, options: IdentityOptions =
         ]);
     } else if (key === LOGIN) {
       const { email } = request.body as { email: string };
-      const wait = app.loginThrottle.retryAfter(email, request.ip);
+      const wait = await app.loginThrottle.retryAfter(email, request.ip);
       // Locked for known and unknown emails alike, so the lock reveals nothing either.
       if (wait > 0)
         throw new HttpProblem(
@@ -77,10 +77,20 @@ export function installIdentity(app: FastifyInstance, options: IdentityOptions =
 
   installIpAllowlists(app);
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (routeKey(request) !== LOGIN || !request.body) return;
+  // onSend (not onResponse): the count is stored before the client sees the answer, so its
+  // next attempt is judged with it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (routeKey(request) !== LOGIN || !request.body) return payload;
     const { email } = request.body as { email: string };
-    if (reply.statusCode === 401) app.loginThrottle.recordFailure(email, request.ip);
-    else if (reply.statusCode === 200) app.loginThrottle.recordSuccess(email);
+    const record =
+      reply.statusCode === 401
+        ? app.loginThrottle.recordFailure(email, request.ip)
+        : reply.statusCode === 200
+          ? app.loginThrottle.recordSuccess(email)
+          : undefined;
+    await record?.catch((err: unknown) =>
+      request.log.error({ err }, 'could not record the login attempt'),
+    );
+    return payload;
   });
 }

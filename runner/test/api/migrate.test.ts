@@ -28,6 +28,7 @@ describe('migrateDatabase', () => {
       'Migration20261125041238_initial',
       'Migration20261125050000_tenancy',
       'Migration20261125054831_identity',
+      'Migration20261125055915_login_throttle',
     ]);
     const again = await migrateDatabase({ databaseUrl: url });
     expect(again).toEqual({ createdDatabase: false, applied: [] });

@@ -11,6 +11,7 @@ import {
 } from './execution';
 import { Plan, RefreshToken, User } from './identity';
 import { ApiKey, Membership, Organization } from './tenancy';
+import { LoginFailure } from './login-throttle';
 import { RecoveryCode, UserTotp } from './two-factor';
 import { ScheduleFire, Trigger, Workflow, WorkflowVersion } from './workflow';
 
@@ -19,6 +20,7 @@ export * from './connector';
 export * from './execution';
 export * from './identity';
 export * from './tenancy';
+export * from './login-throttle';
 export * from './two-factor';
 export * from './workflow';
 
@@ -46,6 +48,7 @@ export const allEntities = [
   Notification,
   UserTotp,
   RecoveryCode,
+  LoginFailure,
 ];
 
 /** Entities with an `organizationId` column: the `org` filter and the RLS policies cover them. */

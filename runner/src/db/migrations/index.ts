@@ -2,10 +2,15 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125041238_initial } from './Migration20261125041238_initial';
 import { Migration20261125050000_tenancy } from './Migration20261125050000_tenancy';
 import { Migration20261125054831_identity } from './Migration20261125054831_identity';
+import { Migration20261125055915_login_throttle } from './Migration20261125055915_login_throttle';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125041238_initial', class: Migration20261125041238_initial },
   { name: 'Migration20261125050000_tenancy', class: Migration20261125050000_tenancy },
   { name: 'Migration20261125054831_identity', class: Migration20261125054831_identity },
+  {
+    name: 'Migration20261125055915_login_throttle',
+    class: Migration20261125055915_login_throttle,
+  },
 ];
