@@ -40,4 +40,24 @@ export async function identityRoutes(fastify: FastifyInstance): Promise<void> {
       return reply.code(204).send(null);
     },
   );
+
+  app.post(
+    '/v1/auth/logout-all',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'End every session of the signed-in user (revokes all refresh tokens; access tokens expire within their lifetime)',
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const userId = (request.principal as { userId: string }).userId;
+      await app.orm.em
+        .fork()
+        .nativeUpdate(RefreshToken, { userId, revokedAt: null }, { revokedAt: new Date() });
+      return reply.code(204).send(null);
+    },
+  );
 }

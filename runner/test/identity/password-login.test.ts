@@ -175,4 +175,29 @@ describe('logout', () => {
     });
     expect(unknown.statusCode).toBe(204);
   });
+
+  it('logout-all ends every session of the user and needs a user token', async () => {
+    const user = await signUp(t.app, 'everywhere');
+    const second = await login(
+      { email: user.email, password: 'correct horse battery' },
+      '10.7.0.1',
+    );
+    expect((await t.app.inject({ method: 'POST', url: '/v1/auth/logout-all' })).statusCode).toBe(
+      401,
+    );
+    const out = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/logout-all',
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
+    expect(out.statusCode).toBe(204);
+    for (const refreshToken of [user.refreshToken, second.json().refreshToken]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/refresh',
+        payload: { refreshToken },
+      });
+      expect(res.statusCode).toBe(401);
+    }
+  });
 });
