@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { User } from '../db/entities/identity';
 import { RecoveryCode, UserTotp } from '../db/entities/two-factor';
-import { badRequest, conflict, problemResponses, unauthorized } from '../http/problem';
+import { badRequest, conflict, HttpProblem, problemResponses, unauthorized } from '../http/problem';
 import { verifyPassword } from '../modules/auth/passwords';
 import {
   acceptTotp,
@@ -22,6 +22,18 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const userId = (request: { principal: unknown }) =>
     (request.principal as { userId: string }).userId;
+  // Wrong codes count in the login throttle under the user's id (key `a:user:<id>`), so a stolen
+  // access token cannot be used to guess codes faster than a login could.
+  const codeKey = (request: { principal: unknown }) => `user:${userId(request)}`;
+  const checkLock = async (request: { principal: unknown; ip: string }) => {
+    const wait = await app.loginThrottle.retryAfter(codeKey(request), request.ip);
+    if (wait > 0)
+      throw new HttpProblem(429, `too many wrong codes; retry in ${wait} s`, undefined, {
+        'retry-after': String(wait),
+      });
+  };
+  const countWrong = (request: { principal: unknown; ip: string }) =>
+    app.loginThrottle.recordFailure(codeKey(request), request.ip);
   const limited = {
     access: 'user' as const,
     rateLimit: { max: app.runnerConfig.authRateLimitPerMinute, timeWindow: '1 minute' },
@@ -97,13 +109,16 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const em = app.orm.em.fork();
+      await checkLock(request);
       const row = await em.findOne(UserTotp, { userId: userId(request) });
       if (!row || row.enabledAt)
         throw badRequest('no two-factor enrolment is waiting for confirmation');
-      if (!acceptTotp(app.secretBox, row, request.body.code))
+      if (!acceptTotp(app.secretBox, row, request.body.code)) {
+        await countWrong(request);
         throw badRequest('the code is wrong', [
           { path: '/code', message: 'wrong or expired code' },
         ]);
+      }
       row.enabledAt = new Date();
       await em.flush();
       return { enabled: true as const, recoveryCodes: await issueRecoveryCodes(em, row.userId) };
@@ -124,9 +139,13 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
     async (request) => {
       const em = app.orm.em.fork();
       const id = userId(request);
+      await checkLock(request);
       const outcome = await checkSecondFactor(em, app.secretBox, id, request.body.code);
       if (outcome === 'none') throw badRequest('two-factor authentication is not enabled');
-      if (outcome !== 'ok') throw unauthorized('the two-factor code is wrong');
+      if (outcome !== 'ok') {
+        await countWrong(request);
+        throw unauthorized('the two-factor code is wrong');
+      }
       await em.nativeDelete(RecoveryCode, { userId: id });
       await em.nativeDelete(UserTotp, { userId: id });
       return { enabled: false as const };

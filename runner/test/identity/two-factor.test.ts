@@ -135,6 +135,22 @@ describe('TOTP two-factor authentication', () => {
     expect((await login(user.email)).statusCode).toBe(200);
   });
 
+  it('locks code guessing at disable after 5 wrong codes (429 + Retry-After)', async () => {
+    const user = await signUp(t.app, 'guesser');
+    await enableTotp(user);
+    const disable = (code: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/2fa/disable',
+        headers: bearer(user),
+        payload: { code },
+      });
+    for (let i = 0; i < 5; i++) expect((await disable(`00000${i}`)).statusCode).toBe(401);
+    const locked = await disable('000009');
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('confines an admin without 2FA to the enrolment routes', async () => {
     const admin = await signUpWithOrg(t.app, 'admin');
     await withSystemContext(t.db.orm, (em) =>
