@@ -1,5 +1,5 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { RunnerConfig } from '../../config/config';
+import { readLinkToken, signLinkToken } from './link-token';
 
 const AUDIENCE = 'maestro-verify-email';
 const LIFETIME = '24h';
@@ -18,32 +18,21 @@ export function signVerificationToken(
   userId: string,
   email: string,
 ): Promise<string> {
-  return new SignJWT({ email })
-    .setProtectedHeader({ alg: 'HS256', kid: config.jwt.kid })
-    .setSubject(userId)
-    .setIssuer(config.jwt.issuer)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(LIFETIME)
-    .sign(config.jwt.secret);
+  return signLinkToken(config, {
+    audience: AUDIENCE,
+    lifetime: LIFETIME,
+    subject: userId,
+    claims: { email },
+  });
 }
 
 export async function readVerificationToken(
   config: RunnerConfig,
   token: string,
 ): Promise<{ userId: string; email: string } | null> {
-  try {
-    const { payload } = await jwtVerify(token, config.jwt.secret, {
-      algorithms: ['HS256'],
-      issuer: config.jwt.issuer,
-      audience: AUDIENCE,
-    });
-    if (!payload.sub || typeof payload.email !== 'string') return null;
-    return { userId: payload.sub, email: payload.email };
-  } catch (error) {
-    if (error instanceof joseErrors.JOSEError) return null;
-    throw error;
-  }
+  const payload = await readLinkToken(config, AUDIENCE, token);
+  if (!payload || typeof payload.email !== 'string') return null;
+  return { userId: payload.sub, email: payload.email };
 }
 
 export function verificationMail(config: RunnerConfig, to: string, token: string) {

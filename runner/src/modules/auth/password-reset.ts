@@ -1,5 +1,5 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { RunnerConfig } from '../../config/config';
+import { readLinkToken, signLinkToken } from './link-token';
 import { sha256 } from './tokens';
 
 const AUDIENCE = 'maestro-password-reset';
@@ -15,32 +15,21 @@ export function signResetToken(
   userId: string,
   passwordHash: string | null,
 ): Promise<string> {
-  return new SignJWT({ pwh: fingerprint(passwordHash) })
-    .setProtectedHeader({ alg: 'HS256', kid: config.jwt.kid })
-    .setSubject(userId)
-    .setIssuer(config.jwt.issuer)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(LIFETIME)
-    .sign(config.jwt.secret);
+  return signLinkToken(config, {
+    audience: AUDIENCE,
+    lifetime: LIFETIME,
+    subject: userId,
+    claims: { pwh: fingerprint(passwordHash) },
+  });
 }
 
 export async function readResetToken(
   config: RunnerConfig,
   token: string,
 ): Promise<{ userId: string; passwordFingerprint: string } | null> {
-  try {
-    const { payload } = await jwtVerify(token, config.jwt.secret, {
-      algorithms: ['HS256'],
-      issuer: config.jwt.issuer,
-      audience: AUDIENCE,
-    });
-    if (!payload.sub || typeof payload.pwh !== 'string') return null;
-    return { userId: payload.sub, passwordFingerprint: payload.pwh };
-  } catch (error) {
-    if (error instanceof joseErrors.JOSEError) return null;
-    throw error;
-  }
+  const payload = await readLinkToken(config, AUDIENCE, token);
+  if (!payload || typeof payload.pwh !== 'string') return null;
+  return { userId: payload.sub, passwordFingerprint: payload.pwh };
 }
 
 export function fingerprint(passwordHash: string | null): string {
