@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const run = (name, cmd, args) => {
+const run = (name, cmd, args, { reportEnd = true } = {}) => {
   process.stderr.write(`\n▶ ${name}: ${cmd} ${args.join(' ')}\n`);
   const started = Date.now();
   const { status } = spawnSync(cmd, args, {
@@ -13,9 +13,10 @@ const run = (name, cmd, args) => {
     shell: process.platform === 'win32',
   });
   const ok = status === 0;
-  process.stderr.write(
-    `${ok ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
-  );
+  if (reportEnd)
+    process.stderr.write(
+      `${ok ? '✓' : '✗'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
   return { name, ok };
 };
 
@@ -27,5 +28,12 @@ const checks = [
 mkdirSync('test-output', { recursive: true });
 writeFileSync('test-output/static-checks.json', JSON.stringify({ checks }, null, 2));
 
-const tests = run('tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)]);
+const failedChecks = checks.filter((c) => !c.ok).map((c) => c.name);
+if (failedChecks.length)
+  process.stderr.write(`\n✗ failed static checks: ${failedChecks.join(', ')}\n`);
+
+// vitest's own summary stays the last thing printed.
+const tests = run('tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)], {
+  reportEnd: false,
+});
 process.exit(checks.every((c) => c.ok) && tests.ok ? 0 : 1);
