@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { insertedAt } from './columns';
 import { newId } from '../ids';
 
 /** Append-only: the app role has no UPDATE/DELETE grant on it (see the RLS migration). */
@@ -17,10 +18,7 @@ export const AuditEvent = defineEntity({
     targetType: p.string(),
     targetId: p.string().nullable(),
     ip: p.string().nullable(),
-    at: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    at: insertedAt(),
     details: p.json<Record<string, unknown>>().nullable(),
   },
 });
@@ -39,9 +37,6 @@ export const Notification = defineEntity({
     title: p.string(),
     body: p.text(),
     readAt: p.datetime().nullable(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { insertedAt } from './columns';
 import { newId } from '../ids';
 
 export const Connector = defineEntity({
@@ -14,10 +15,7 @@ export const Connector = defineEntity({
     kind: p.string(),
     /** Non-secret settings only. */
     config: p.json<Record<string, unknown>>().default('{}'),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });
 
@@ -36,9 +34,6 @@ export const Connection = defineEntity({
     name: p.string(),
     kind: p.string(),
     secretEnc: p.text().hidden(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });

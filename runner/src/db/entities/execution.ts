@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { insertedAt } from './columns';
 import type { RunResult, StepErrorInfo } from '../../../../shared/src/model/run-result';
 import { newId } from '../ids';
 
@@ -42,10 +43,7 @@ export const Execution = defineEntity({
     attempt: p.integer().default(0),
     idempotencyKey: p.string().nullable(),
     dedupeKey: p.string().nullable(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
     startedAt: p.datetime().nullable(),
     finishedAt: p.datetime().nullable(),
     claimedBy: p.string().nullable(),
@@ -88,10 +86,7 @@ export const ExecutionLog = defineEntity({
     stepId: p.string().nullable(),
     level: p.string().length(8),
     message: p.text(),
-    at: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    at: insertedAt(),
   },
 });
 
@@ -119,10 +114,7 @@ export const IdempotencyRecord = defineEntity({
     requestHash: p.string().length(64),
     statusCode: p.integer(),
     response: p.json<unknown>().nullable(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });
 
@@ -141,10 +133,7 @@ export const Outbox = defineEntity({
     organizationId: p.uuid().index(),
     topic: p.string(),
     payload: p.json<Record<string, unknown>>(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
     sentAt: p.datetime().nullable(),
     attempts: p.integer().default(0),
   },

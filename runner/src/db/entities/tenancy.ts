@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { insertedAt } from './columns';
 import { newId } from '../ids';
 
 export const ROLES = ['owner', 'admin', 'member'] as const;
@@ -22,10 +23,7 @@ export const Organization = defineEntity({
     apiIpAllowlist: p.json<string[]>().nullable(),
     /** CIDRs allowed to call this organization's webhooks; null = any. */
     webhookIpAllowlist: p.json<string[]>().nullable(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });
 
@@ -41,10 +39,7 @@ export const Membership = defineEntity({
     organizationId: p.uuid().index(),
     userId: p.uuid().index(),
     role: p.enum([...ROLES]),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });
 
@@ -67,9 +62,6 @@ export const ApiKey = defineEntity({
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
     createdBy: p.uuid().nullable(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });

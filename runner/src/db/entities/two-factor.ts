@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { insertedAt } from './columns';
 import { newId } from '../ids';
 
 /**
@@ -15,10 +16,7 @@ export const UserTotp = defineEntity({
     enabledAt: p.datetime().nullable(),
     /** The last accepted 30-second step: a code is accepted once (no replay in its window). */
     lastStep: p.bigint('number').nullable(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });
 

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { insertedAt } from './columns';
 import { newId } from '../ids';
 
 export const TRIGGER_KINDS = ['webhook', 'schedule', 'poll', 'manual'] as const;
@@ -18,15 +19,8 @@ export const Workflow = defineEntity({
     enabled: p.boolean().default(true),
     disabledReason: p.string().nullable(),
     consecutiveFailures: p.integer().default(0),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    createdAt: insertedAt(),
+    updatedAt: insertedAt().onUpdate(() => new Date()),
   },
 });
 
@@ -44,10 +38,7 @@ export const WorkflowVersion = defineEntity({
     workflowId: p.uuid(),
     version: p.integer(),
     definition: p.json<Record<string, unknown>>(),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
     createdBy: p.uuid().nullable(),
   },
 });
@@ -78,10 +69,7 @@ export const Trigger = defineEntity({
     pollIntervalSeconds: p.integer().nullable(),
     pollState: p.json<Record<string, unknown>>().nullable(),
     active: p.boolean().default(true),
-    createdAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    createdAt: insertedAt(),
   },
 });
 
@@ -93,9 +81,6 @@ export const ScheduleFire = defineEntity({
     triggerId: p.uuid().primary(),
     dueAt: p.datetime().primary(),
     executionId: p.uuid().nullable(),
-    firedAt: p
-      .datetime()
-      .defaultRaw('now()')
-      .onCreate(() => new Date()),
+    firedAt: insertedAt(),
   },
 });
