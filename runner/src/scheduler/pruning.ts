@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { withSystemContext } from '../db/org-context';
+import { KEY_TTL_HOURS } from '../http/idempotency';
 
 const PRUNE_LOCK = 7_104_202_602;
 
@@ -8,12 +9,14 @@ export interface PruneResult {
   outbox: number;
   dedupes: number;
   fires: number;
+  idempotencyKeys: number;
 }
 
 /**
  * Deletes executions older than `retentionDays` (their steps and logs go with
  * them: ON DELETE CASCADE), sent outbox rows older than a day, expired
- * webhook dedupe keys and old schedule fires. In chunks, so no statement
+ * webhook dedupe keys, old schedule fires and Idempotency-Key records past
+ * their time to live. In chunks, so no statement
  * holds locks for long; an advisory lock keeps two schedulers from pruning at
  * the same time (running it twice is harmless).
  */
@@ -22,7 +25,13 @@ export async function pruneOldData(
   retentionDays: number,
   chunk = 5_000,
 ): Promise<PruneResult> {
-  const result: PruneResult = { executions: 0, outbox: 0, dedupes: 0, fires: 0 };
+  const result: PruneResult = {
+    executions: 0,
+    outbox: 0,
+    dedupes: 0,
+    fires: 0,
+    idempotencyKeys: 0,
+  };
   const steps: [keyof PruneResult, string, unknown[]][] = [
     [
       'executions',
@@ -43,6 +52,11 @@ export async function pruneOldData(
       'fires',
       `delete from schedule_fires where (trigger_id, due_at) in (select trigger_id, due_at from schedule_fires where fired_at < now() - make_interval(days => ?) limit ?)`,
       [retentionDays, chunk],
+    ],
+    [
+      'idempotencyKeys',
+      `delete from idempotency_records where (organization_id, key) in (select organization_id, key from idempotency_records where created_at < now() - make_interval(hours => ?) limit ?)`,
+      [KEY_TTL_HOURS, chunk],
     ],
   ];
   for (const [name, sql, params] of steps) {

@@ -228,8 +228,27 @@ describe('pruning', () => {
         );
       }
     });
+    await withSystemContext(db.orm, async (em) => {
+      for (const [key, hours] of [
+        ['old-key', 25],
+        ['fresh-key', 1],
+      ] as const) {
+        await em.execute(
+          `insert into idempotency_records (organization_id, key, request_hash, status_code, created_at) values (?, ?, repeat('0', 64), 202, now() - make_interval(hours => ?))`,
+          [orgId, key, hours],
+        );
+      }
+    });
     const result = await pruneOldData(db.orm, 30);
     expect(result.executions).toBe(1);
+    expect(result.idempotencyKeys).toBe(1);
+    const keys = await withSystemContext(db.orm, (em) =>
+      em.execute<{ key: string }[]>(
+        'select key from idempotency_records where organization_id = ?',
+        [orgId],
+      ),
+    );
+    expect(keys).toEqual([{ key: 'fresh-key' }]);
     const left = await withSystemContext(db.orm, (em) =>
       em.execute<{ id: string; steps: number }[]>(
         'select e.id, (select count(*)::int from execution_steps s where s.execution_id = e.id) as steps from executions e where e.workflow_id = ?',
