@@ -1,16 +1,12 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
-import { newId } from '../ids';
+import { generatedId, insertedAt } from './columns';
 
 /** Append-only: the app role has no UPDATE/DELETE grant on it (see the RLS migration). */
 export const AuditEvent = defineEntity({
   name: 'AuditEvent',
   tableName: 'audit_events',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().nullable().index(),
     actorUserId: p.uuid().nullable(),
     actorApiKeyId: p.uuid().nullable(),
@@ -27,10 +23,7 @@ export const Notification = defineEntity({
   name: 'Notification',
   tableName: 'notifications',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     userId: p.uuid().nullable().index(),
     kind: p.string(),

@@ -1,15 +1,11 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
-import { newId } from '../ids';
+import { generatedId, insertedAt } from './columns';
 
 export const Connector = defineEntity({
   name: 'Connector',
   tableName: 'connectors',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     name: p.string(),
     kind: p.string(),
@@ -25,10 +21,7 @@ export const Connection = defineEntity({
   tableName: 'connections',
   uniques: [{ properties: ['organizationId', 'name'] }],
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     connectorId: p.uuid().nullable(),
     name: p.string(),

@@ -1,7 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
+import { generatedId, insertedAt } from './columns';
 import type { RunResult, StepErrorInfo } from '../../../../shared/src/model/run-result';
-import { newId } from '../ids';
 
 export const EXECUTION_STATUSES = ['pending', 'running', 'success', 'failed', 'canceled'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
@@ -27,10 +26,7 @@ export const Execution = defineEntity({
     },
   ],
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     workflowId: p.uuid(),
     versionId: p.uuid(),
@@ -57,10 +53,7 @@ export const ExecutionStep = defineEntity({
   tableName: 'execution_steps',
   uniques: [{ properties: ['executionId', 'stepId'] }],
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     executionId: p.uuid(),
     stepId: p.string(),

@@ -1,6 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
-import { newId } from '../ids';
+import { generatedId, insertedAt } from './columns';
 
 /** Platform-wide tables (no organization_id): plans, users, refresh tokens. */
 
@@ -19,10 +18,7 @@ export const User = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     /** Stored lower-cased; unique. */
     email: p.string().unique(),
     name: p.string(),
@@ -37,10 +33,7 @@ export const RefreshToken = defineEntity({
   name: 'RefreshToken',
   tableName: 'refresh_tokens',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     userId: p.uuid().index(),
     familyId: p.uuid().index(),
     hash: p.string().unique(),

@@ -1,6 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
-import { newId } from '../ids';
+import { generatedId, insertedAt } from './columns';
 
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -9,10 +8,7 @@ export const Organization = defineEntity({
   name: 'Organization',
   tableName: 'organizations',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     name: p.string(),
     planId: p.string().length(64).default('free'),
     /** Overrides the plan's max_concurrent_executions when set. */
@@ -32,10 +28,7 @@ export const Membership = defineEntity({
   tableName: 'memberships',
   uniques: [{ properties: ['organizationId', 'userId'] }],
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     userId: p.uuid().index(),
     role: p.enum([...ROLES]),
@@ -48,10 +41,7 @@ export const ApiKey = defineEntity({
   name: 'ApiKey',
   tableName: 'api_keys',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     name: p.string(),
     prefix: p.string().length(32),

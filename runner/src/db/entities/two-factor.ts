@@ -1,6 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
-import { newId } from '../ids';
+import { generatedId, insertedAt } from './columns';
 
 /**
  * TOTP second factor (runner/src/identity): one row per user, the secret sealed with the
@@ -25,10 +24,7 @@ export const RecoveryCode = defineEntity({
   name: 'RecoveryCode',
   tableName: 'recovery_codes',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     userId: p.uuid().index(),
     hash: p.string().unique(),
     usedAt: p.datetime().nullable(),

@@ -1,6 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { insertedAt } from './columns';
-import { newId } from '../ids';
+import { generatedId, insertedAt } from './columns';
 
 export const TRIGGER_KINDS = ['webhook', 'schedule', 'poll', 'manual'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
@@ -9,10 +8,7 @@ export const Workflow = defineEntity({
   name: 'Workflow',
   tableName: 'workflows',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     name: p.string(),
     activeVersionId: p.uuid().nullable(),
@@ -30,10 +26,7 @@ export const WorkflowVersion = defineEntity({
   tableName: 'workflow_versions',
   uniques: [{ properties: ['workflowId', 'version'] }],
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     workflowId: p.uuid(),
     version: p.integer(),
@@ -49,10 +42,7 @@ export const Trigger = defineEntity({
   tableName: 'triggers',
   indexes: [{ properties: ['kind', 'active', 'nextDueAt'] }],
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => newId()),
+    id: generatedId(),
     organizationId: p.uuid().index(),
     workflowId: p.uuid().index(),
     versionId: p.uuid(),
