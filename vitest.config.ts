@@ -10,7 +10,6 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', 'out/**', 'dist/**'],
     testTimeout: 30_000,
-    reporters: ['default', ['json', { outputFile: 'test-output/vitest-report.json' }]],
     hookTimeout: 60_000,
   },
 });

@@ -1,5 +1,5 @@
 // Prints the CI total over all suites as "N passed, N failed[, N skipped]".
-// vitest writes test-output/vitest-report.json (vitest.config.ts); build/static-checks.mjs
+// `npm test` (build/test.mjs) has vitest write test-output/vitest-report.json, and
 // writes test-output/static-checks.json for typecheck and lint.
 import { existsSync, readFileSync } from 'node:fs';
 

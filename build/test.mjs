@@ -33,7 +33,14 @@ if (failedChecks.length)
   process.stderr.write(`\n✗ failed static checks: ${failedChecks.join(', ')}\n`);
 
 // vitest's own summary stays the last thing printed.
-const tests = run('tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)], {
+// Only the full run writes the JSON report that .ci/run sums, so a partial `npx vitest run X`
+// cannot overwrite it.
+const reportArgs = [
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-output/vitest-report.json',
+];
+const tests = run('tests', 'npx', ['vitest', 'run', ...reportArgs, ...process.argv.slice(2)], {
   reportEnd: false,
 });
 process.exit(checks.every((c) => c.ok) && tests.ok ? 0 : 1);
