@@ -55,6 +55,8 @@ export const EnvSchema = z.object({
   MAESTRO_JWT_ISSUER: z.string().default('maestro-runner'),
   MAESTRO_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
   MAESTRO_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+  /** scrypt parallelism for new password hashes (N=2^14, r=8); 5 meets OWASP's advice. */
+  MAESTRO_SCRYPT_P: positiveInt.max(16, 'must be at most 16').default(5),
   MAESTRO_TRUST_PROXY: bool.default(false),
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed (preferred over MAESTRO_TRUST_PROXY=true). */
   MAESTRO_TRUSTED_PROXIES: z.string().default(''),

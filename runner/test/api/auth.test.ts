@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signUp, signUpWithOrg, type TestApp } from '../support/test-app';
 
@@ -36,6 +37,31 @@ describe('auth: register, login, refresh', () => {
       .execute('select password_hash from users where id = ?', [user.userId]);
     expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(row.password_hash).not.toContain('correct horse');
+  });
+
+  it('upgrades a hash made with older, cheaper parameters at the next login', async () => {
+    const user = await signUp(t.app, 'rehash');
+    const password = 'correct horse battery'; // signUp's
+    // The same password hashed with N=1024, as an older release might have stored it.
+    const salt = Buffer.alloc(16, 7);
+    const key = scryptSync(password, salt, 64, { N: 1024, r: 8, p: 1 });
+    const old = `scrypt$1024$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+    const em = t.db.orm.em.fork();
+    await em.execute('update users set password_hash = ? where id = ?', [old, user.userId]);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: user.email, password },
+    });
+    expect(login.statusCode).toBe(200);
+    const [row] = await em.execute('select password_hash from users where id = ?', [user.userId]);
+    expect(row!.password_hash).toMatch(/^scrypt\$16384\$8\$/);
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: user.email, password },
+    });
+    expect(again.statusCode).toBe(200);
   });
 
   it('refuses a duplicate email (case-insensitive) with 409', async () => {

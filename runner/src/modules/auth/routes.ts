@@ -8,7 +8,7 @@ import {
   signVerificationToken,
   verificationMail,
 } from './email-verification';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords';
 import { fingerprint, readResetToken, resetMail, signResetToken } from './password-reset';
 import { findUserByEmail, issueTokens, rotateRefreshToken } from './repository';
 import { Email, LoginBody, RefreshBody, RegisterBody, RegisteredUser, Tokens } from './schemas';
@@ -170,10 +170,15 @@ export async function authRoutes(fastify: FastifyInstance): Promise<void> {
       // Verify against a dummy hash for unknown emails so response time does not reveal accounts.
       const ok = await verifyPassword(
         request.body.password,
-        user?.passwordHash ?? DUMMY_PASSWORD_HASH,
+        user?.passwordHash ?? dummyPasswordHash(),
       );
       if (!user || !user.passwordHash || !ok) throw unauthorized('wrong email or password');
       await app.requireSecondFactor(em, user.id, request.body.totp); // runner/src/identity
+      // Hashes made with older, cheaper parameters are upgraded while the password is at hand.
+      if (needsRehash(user.passwordHash)) {
+        user.passwordHash = await hashPassword(request.body.password);
+        await em.flush();
+      }
       return issueTokens(em, app.runnerConfig, user.id);
     },
   );
