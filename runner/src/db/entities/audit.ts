@@ -14,6 +14,9 @@ export const AuditEvent = defineEntity({
     targetType: p.string(),
     targetId: p.string().nullable(),
     ip: p.string().nullable(),
+    /** Filled from the HTTP request by modules/audit (request-scope.ts) when left empty. */
+    userAgent: p.text().nullable(),
+    requestId: p.string().nullable(),
     at: insertedAt(),
     details: p.json<Record<string, unknown>>().nullable(),
   },

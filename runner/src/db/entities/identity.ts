@@ -24,6 +24,10 @@ export const User = defineEntity({
     name: p.string(),
     passwordHash: p.string().nullable().hidden(),
     emailVerifiedAt: p.datetime().nullable(),
+    /** Platform administrator (docs/decisions: platform admin), granted by `maestro-runner grant-admin`. */
+    platformAdmin: p.boolean().default(false),
+    /** Set by a platform admin: the account cannot sign in and its tokens stop working. */
+    disabledAt: p.datetime().nullable(),
     createdAt: insertedAt(),
   },
 });

@@ -3,6 +3,7 @@ import { Migration20261125041238_initial } from './Migration20261125041238_initi
 import { Migration20261125050000_tenancy } from './Migration20261125050000_tenancy';
 import { Migration20261125054831_identity } from './Migration20261125054831_identity';
 import { Migration20261125055915_login_throttle } from './Migration20261125055915_login_throttle';
+import { Migration20261125065929_audit_admin } from './Migration20261125065929_audit_admin';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261125055915_login_throttle',
     class: Migration20261125055915_login_throttle,
   },
+  { name: 'Migration20261125065929_audit_admin', class: Migration20261125065929_audit_admin },
 ];
