@@ -4,6 +4,8 @@ import type { Role } from '../db/entities/tenancy';
 export const PERMISSIONS = [
   'workflows:read',
   'workflows:write',
+  /** Restrict workflows to named members; holders see every workflow, restricted or not. */
+  'workflows:share',
   'executions:read',
   'executions:run',
   'executions:cancel',
@@ -39,6 +41,32 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 
 export function roleAllows(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].has(permission);
+}
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+/**
+ * What a membership may do: its custom role's permissions when it has one (stored lists are
+ * filtered to the known permissions, so a permission removed from the code is no longer
+ * granted), else its built-in role's.
+ */
+export function grantedPermissions(
+  role: Role,
+  customPermissions: readonly string[] | null,
+): ReadonlySet<Permission> {
+  return customPermissions
+    ? new Set(customPermissions.filter(isPermission))
+    : ROLE_PERMISSIONS[role];
+}
+
+/** The permissions in `wanted` that `held` lacks: granting any of them would be an escalation. */
+export function missingPermissions(
+  held: ReadonlySet<Permission>,
+  wanted: Iterable<Permission>,
+): Permission[] {
+  return [...wanted].filter((p) => !held.has(p));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { InferEntity } from '@mikro-orm/core';
 import { AuditEvent, Notification } from './audit';
 import { Connection, Connector } from './connector';
+import { CustomRole } from './custom-role';
 import {
   Execution,
   ExecutionLog,
@@ -10,19 +11,26 @@ import {
   WebhookDedupe,
 } from './execution';
 import { Plan, RefreshToken, User } from './identity';
+import { Invitation } from './invitation';
+import { ExecutionUsage, RateLimitHit } from './limits';
 import { ApiKey, Membership, Organization } from './tenancy';
 import { LoginFailure } from './login-throttle';
 import { RecoveryCode, UserTotp } from './two-factor';
 import { ScheduleFire, Trigger, Workflow, WorkflowVersion } from './workflow';
+import { WorkflowGrant } from './workflow-access';
 
 export * from './audit';
 export * from './connector';
+export * from './custom-role';
 export * from './execution';
 export * from './identity';
+export * from './invitation';
+export * from './limits';
 export * from './tenancy';
 export * from './login-throttle';
 export * from './two-factor';
 export * from './workflow';
+export * from './workflow-access';
 
 /** Every entity schema, for the ORM config. */
 export const allEntities = [
@@ -49,6 +57,11 @@ export const allEntities = [
   UserTotp,
   RecoveryCode,
   LoginFailure,
+  CustomRole,
+  Invitation,
+  WorkflowGrant,
+  ExecutionUsage,
+  RateLimitHit,
 ];
 
 /** Entities with an `organizationId` column: the `org` filter and the RLS policies cover them. */
@@ -68,6 +81,10 @@ export const orgScopedEntities = [
   Connection,
   AuditEvent,
   Notification,
+  CustomRole,
+  Invitation,
+  WorkflowGrant,
+  ExecutionUsage,
 ];
 
 /** Entity instance types, named after their schema. */
@@ -91,3 +108,6 @@ export type ConnectorEntity = InferEntity<typeof Connector>;
 export type ConnectionEntity = InferEntity<typeof Connection>;
 export type AuditEventEntity = InferEntity<typeof AuditEvent>;
 export type NotificationEntity = InferEntity<typeof Notification>;
+export type CustomRoleEntity = InferEntity<typeof CustomRole>;
+export type InvitationEntity = InferEntity<typeof Invitation>;
+export type WorkflowGrantEntity = InferEntity<typeof WorkflowGrant>;

@@ -31,7 +31,9 @@ export const Membership = defineEntity({
     id: generatedId(),
     organizationId: p.uuid().index(),
     userId: p.uuid().index(),
+    /** The built-in role; `member` when `roleId` names a custom role (whose permissions apply). */
     role: p.enum([...ROLES]),
+    roleId: p.uuid().nullable(),
     createdAt: insertedAt(),
   },
 });

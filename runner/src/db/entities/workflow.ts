@@ -15,6 +15,8 @@ export const Workflow = defineEntity({
     enabled: p.boolean().default(true),
     disabledReason: p.string().nullable(),
     consecutiveFailures: p.integer().default(0),
+    /** Only members named in workflow_grants (and holders of workflows:share) see it. */
+    restricted: p.boolean().default(false),
     createdAt: insertedAt(),
     updatedAt: insertedAt().onUpdate(() => new Date()),
   },

@@ -4,6 +4,8 @@ import { Migration20261125050000_tenancy } from './Migration20261125050000_tenan
 import { Migration20261125054831_identity } from './Migration20261125054831_identity';
 import { Migration20261125055915_login_throttle } from './Migration20261125055915_login_throttle';
 import { Migration20261125065929_audit_admin } from './Migration20261125065929_audit_admin';
+import { Migration20261125065941_sharing_roles_invitations } from './Migration20261125065941_sharing_roles_invitations';
+import { Migration20261125070036_limits } from './Migration20261125070036_limits';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -15,4 +17,9 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125055915_login_throttle,
   },
   { name: 'Migration20261125065929_audit_admin', class: Migration20261125065929_audit_admin },
+  {
+    name: 'Migration20261125065941_sharing_roles_invitations',
+    class: Migration20261125065941_sharing_roles_invitations,
+  },
+  { name: 'Migration20261125070036_limits', class: Migration20261125070036_limits },
 ];
