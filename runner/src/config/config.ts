@@ -16,7 +16,9 @@ export interface RunnerConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   jwt: {
-    secret: Uint8Array;
+    /** HS256 key ring by key id (MAESTRO_JWT_KEYS): every key verifies, `kid` signs. */
+    keys: Map<string, Uint8Array>;
+    /** The signing key's id (the first of the ring). */
     kid: string;
     issuer: string;
     accessTtlSeconds: number;
@@ -51,6 +53,9 @@ export class ConfigError extends Error {
   }
 }
 
+// Values never echoed in configuration errors.
+const SECRET_VARIABLE = /KEY|SECRET|PASSWORD|OIDC_PROVIDERS/;
+
 /** Short stable id of a key, stored beside each sealed secret so old keys can be rotated out. */
 export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
@@ -70,7 +75,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0] ?? '(environment)');
-      const got = env[variable] === undefined ? '' : ` (got ${JSON.stringify(env[variable])})`;
+      const got =
+        env[variable] === undefined || SECRET_VARIABLE.test(variable)
+          ? ''
+          : ` (got ${JSON.stringify(env[variable])})`;
       problems.push({ variable, message: `${issue.message}${got}` });
     }
   }
@@ -81,6 +89,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       variable: 'MAESTRO_ENCRYPTION_KEY',
       message:
         'required when NODE_ENV is not development or test (32 bytes in base64: openssl rand -base64 32)',
+    });
+  }
+  if (env.MAESTRO_JWT_KEYS && env.MAESTRO_JWT_SECRET) {
+    problems.push({
+      variable: 'MAESTRO_JWT_KEYS',
+      message:
+        'set MAESTRO_JWT_KEYS or MAESTRO_JWT_SECRET, not both (docs/security.md: key rotation)',
     });
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -104,10 +119,7 @@ function toRunnerConfig(e: Env): RunnerConfig {
     const oldKey = Buffer.from(old.trim(), 'base64');
     encryptionKeys.set(keyIdOf(oldKey), oldKey);
   }
-  // Without its own secret the JWT key is derived from the encryption key (HKDF), never equal to it.
-  const jwtSecret = e.MAESTRO_JWT_SECRET
-    ? new Uint8Array(Buffer.from(e.MAESTRO_JWT_SECRET, 'utf8'))
-    : new Uint8Array(hkdfSync('sha256', key, Buffer.alloc(0), 'maestro-jwt-hs256', 32));
+  const jwtKeys = jwtKeyRing(e, key);
   return {
     nodeEnv: e.NODE_ENV,
     host: e.MAESTRO_HOST,
@@ -123,8 +135,8 @@ function toRunnerConfig(e: Env): RunnerConfig {
     smtpUrl: e.MAESTRO_SMTP_URL,
     mailFrom: e.MAESTRO_MAIL_FROM,
     jwt: {
-      secret: jwtSecret,
-      kid: createHash('sha256').update(jwtSecret).digest('hex').slice(0, 8),
+      keys: jwtKeys,
+      kid: jwtKeys.keys().next().value!,
       issuer: e.MAESTRO_JWT_ISSUER,
       accessTtlSeconds: e.MAESTRO_ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlDays: e.MAESTRO_REFRESH_TOKEN_TTL_DAYS,
@@ -149,4 +161,18 @@ function toRunnerConfig(e: Env): RunnerConfig {
     workerId: e.MAESTRO_WORKER_ID ?? `${hostname()}:${process.pid}`,
     warnings,
   };
+}
+
+/**
+ * The JWT key ring, signing key first: MAESTRO_JWT_KEYS as given; else MAESTRO_JWT_SECRET or,
+ * without it, a key derived from the encryption key (HKDF, never equal to it), each with a
+ * kid derived from the secret (the first 8 hex digits of its SHA-256).
+ */
+function jwtKeyRing(e: Env, encryptionKey: Buffer): Map<string, Uint8Array> {
+  const utf8 = (secret: string) => new Uint8Array(Buffer.from(secret, 'utf8'));
+  if (e.MAESTRO_JWT_KEYS) return new Map(e.MAESTRO_JWT_KEYS.map((k) => [k.kid, utf8(k.secret)]));
+  const secret = e.MAESTRO_JWT_SECRET
+    ? utf8(e.MAESTRO_JWT_SECRET)
+    : new Uint8Array(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'maestro-jwt-hs256', 32));
+  return new Map([[createHash('sha256').update(secret).digest('hex').slice(0, 8), secret]]);
 }

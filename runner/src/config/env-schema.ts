@@ -31,6 +31,29 @@ const base64Key = z.string().refine((value) => Buffer.from(value, 'base64').leng
   message: 'must be 32 bytes encoded in base64 (openssl rand -base64 32)',
 });
 
+const JWT_KID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `kid:secret` pairs; messages name the entry by position and kid, never the secret. */
+const jwtKeyRing = z.string().transform((value, ctx) => {
+  const keys: { kid: string; secret: string }[] = [];
+  value.split(',').forEach((entry, i) => {
+    const at = entry.indexOf(':');
+    const kid = entry.slice(0, Math.max(at, 0)).trim();
+    const secret = entry.slice(at + 1).trim();
+    const problem =
+      at < 1 || !JWT_KID.test(kid)
+        ? 'must start with a key id of 1-64 letters, digits, . _ - followed by ":"'
+        : secret.length < 32
+          ? `the secret of "${kid}" must be at least 32 characters`
+          : keys.some((k) => k.kid === kid)
+            ? `key id "${kid}" is listed twice`
+            : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: ${problem}` });
+    else keys.push({ kid, secret });
+  });
+  return keys;
+});
+
 /** Environment variables read by every runner role (docs/runner.md has the table). */
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
@@ -52,6 +75,8 @@ export const EnvSchema = z.object({
   MAESTRO_SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAESTRO_MAIL_FROM: z.string().default('Maestro <no-reply@maestro.local>'),
   MAESTRO_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** JWT key ring `kid:secret,kid:secret` (first signs, all verify); replaces MAESTRO_JWT_SECRET. */
+  MAESTRO_JWT_KEYS: jwtKeyRing.optional(),
   MAESTRO_JWT_ISSUER: z.string().default('maestro-runner'),
   MAESTRO_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
   MAESTRO_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),

@@ -1,6 +1,7 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { SignJWT } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { RunnerConfig } from '../../config/config';
+import { signJwt, verifyJwt } from './tokens';
 
 /**
  * Signed, stateless tokens for links sent by email. Each purpose has its own audience, so a
@@ -10,14 +11,14 @@ export function signLinkToken(
   config: RunnerConfig,
   link: { audience: string; lifetime: string; subject: string; claims: Record<string, string> },
 ): Promise<string> {
-  return new SignJWT(link.claims)
-    .setProtectedHeader({ alg: 'HS256', kid: config.jwt.kid })
-    .setSubject(link.subject)
-    .setIssuer(config.jwt.issuer)
-    .setAudience(link.audience)
-    .setIssuedAt()
-    .setExpirationTime(link.lifetime)
-    .sign(config.jwt.secret);
+  return signJwt(
+    config,
+    new SignJWT(link.claims)
+      .setSubject(link.subject)
+      .setAudience(link.audience)
+      .setIssuedAt()
+      .setExpirationTime(link.lifetime),
+  );
 }
 
 /** The payload of a valid link token for `audience`, or null for any invalid or expired one. */
@@ -26,15 +27,7 @@ export async function readLinkToken(
   audience: string,
   token: string,
 ): Promise<(JWTPayload & { sub: string }) | null> {
-  try {
-    const { payload } = await jwtVerify(token, config.jwt.secret, {
-      algorithms: ['HS256'],
-      issuer: config.jwt.issuer,
-      audience,
-    });
-    return payload.sub ? { ...payload, sub: payload.sub } : null;
-  } catch (error) {
-    if (error instanceof joseErrors.JOSEError) return null;
-    throw error;
-  }
+  const verified = await verifyJwt(config, token, { audience });
+  const payload = verified?.payload;
+  return payload?.sub ? { ...payload, sub: payload.sub } : null;
 }
