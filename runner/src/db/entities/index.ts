@@ -16,6 +16,7 @@ import { ExecutionUsage, RateLimitHit } from './limits';
 import { ApiKey, Membership, Organization } from './tenancy';
 import { LoginFailure } from './login-throttle';
 import { RecoveryCode, UserTotp } from './two-factor';
+import { OrganizationVariable } from './variables';
 import { ScheduleFire, Trigger, Workflow, WorkflowVersion } from './workflow';
 import { WorkflowGrant } from './workflow-access';
 
@@ -29,6 +30,7 @@ export * from './limits';
 export * from './tenancy';
 export * from './login-throttle';
 export * from './two-factor';
+export * from './variables';
 export * from './workflow';
 export * from './workflow-access';
 
@@ -57,6 +59,7 @@ export const allEntities = [
   UserTotp,
   RecoveryCode,
   LoginFailure,
+  OrganizationVariable,
   CustomRole,
   Invitation,
   WorkflowGrant,
@@ -67,6 +70,7 @@ export const allEntities = [
 /** Entities with an `organizationId` column: the `org` filter and the RLS policies cover them. */
 export const orgScopedEntities = [
   Membership,
+  OrganizationVariable,
   ApiKey,
   Workflow,
   WorkflowVersion,
@@ -108,6 +112,7 @@ export type ConnectorEntity = InferEntity<typeof Connector>;
 export type ConnectionEntity = InferEntity<typeof Connection>;
 export type AuditEventEntity = InferEntity<typeof AuditEvent>;
 export type NotificationEntity = InferEntity<typeof Notification>;
+export type OrganizationVariableEntity = InferEntity<typeof OrganizationVariable>;
 export type CustomRoleEntity = InferEntity<typeof CustomRole>;
 export type InvitationEntity = InferEntity<typeof Invitation>;
 export type WorkflowGrantEntity = InferEntity<typeof WorkflowGrant>;

@@ -6,6 +6,7 @@ import { Migration20261125055915_login_throttle } from './Migration2026112505591
 import { Migration20261125065929_audit_admin } from './Migration20261125065929_audit_admin';
 import { Migration20261125065941_sharing_roles_invitations } from './Migration20261125065941_sharing_roles_invitations';
 import { Migration20261125070036_limits } from './Migration20261125070036_limits';
+import { Migration20261125070503_organization_variables } from './Migration20261125070503_organization_variables';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125065941_sharing_roles_invitations,
   },
   { name: 'Migration20261125070036_limits', class: Migration20261125070036_limits },
+  {
+    name: 'Migration20261125070503_organization_variables',
+    class: Migration20261125070503_organization_variables,
+  },
 ];
