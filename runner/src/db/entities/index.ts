@@ -15,6 +15,7 @@ import { Invitation } from './invitation';
 import { ExecutionUsage, RateLimitHit } from './limits';
 import { ApiKey, Membership, Organization } from './tenancy';
 import { LoginFailure } from './login-throttle';
+import { OidcLogin, UserIdentity } from './oidc';
 import { RecoveryCode, UserTotp } from './two-factor';
 import { OrganizationVariable } from './variables';
 import { ScheduleFire, Trigger, Workflow, WorkflowVersion } from './workflow';
@@ -29,6 +30,7 @@ export * from './invitation';
 export * from './limits';
 export * from './tenancy';
 export * from './login-throttle';
+export * from './oidc';
 export * from './two-factor';
 export * from './variables';
 export * from './workflow';
@@ -59,6 +61,8 @@ export const allEntities = [
   UserTotp,
   RecoveryCode,
   LoginFailure,
+  UserIdentity,
+  OidcLogin,
   OrganizationVariable,
   CustomRole,
   Invitation,

@@ -7,6 +7,7 @@ import { Migration20261125065929_audit_admin } from './Migration20261125065929_a
 import { Migration20261125065941_sharing_roles_invitations } from './Migration20261125065941_sharing_roles_invitations';
 import { Migration20261125070036_limits } from './Migration20261125070036_limits';
 import { Migration20261125070503_organization_variables } from './Migration20261125070503_organization_variables';
+import { Migration20261125070843_oidc } from './Migration20261125070843_oidc';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261125070503_organization_variables',
     class: Migration20261125070503_organization_variables,
   },
+  { name: 'Migration20261125070843_oidc', class: Migration20261125070843_oidc },
 ];
