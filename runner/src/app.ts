@@ -22,14 +22,20 @@ import { installIdentity, type IdentityOptions } from './identity/install';
 import { identityRoutes } from './identity/routes';
 import { apiKeyRoutes } from './modules/api-keys/routes';
 import type { MailSender } from './modules/auth/email-verification';
+import { installAudit } from './modules/audit/install';
 import { auditRoutes } from './modules/audit/routes';
+import { variableRoutes } from './modules/variables/routes';
+import { usageRoutes } from './modules/quotas/routes';
 import { authRoutes } from './modules/auth/routes';
 import { connectorRoutes } from './modules/connectors/routes';
 import { executionRoutes } from './modules/executions/routes';
 import { hooksRoutes } from './modules/hooks/routes';
 import { notificationRoutes } from './modules/notifications/routes';
+import { invitationRoutes } from './modules/invitations/routes';
 import { organizationRoutes } from './modules/organizations/routes';
+import { roleRoutes } from './modules/roles/routes';
 import { userRoutes } from './modules/users/routes';
+import { workflowAccessRoutes } from './modules/workflows/access-routes';
 import { workflowRoutes } from './modules/workflows/routes';
 import { healthRoutes, type BrokerCheck } from './observability/health-routes';
 import { getMetrics, type RunnerMetrics } from './observability/metrics';
@@ -140,6 +146,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   installIdempotency(fastify);
   installMetrics(fastify);
   installIdentity(fastify, opts.identity);
+  installAudit(fastify); // after the other hooks: its preHandler must run last
 
   fastify.get('/v1/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
   await fastify.register(healthRoutes, { checkBroker: opts.checkBroker });
@@ -147,13 +154,18 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     authRoutes,
     identityRoutes,
     organizationRoutes,
+    invitationRoutes,
+    roleRoutes,
     userRoutes,
     apiKeyRoutes,
     workflowRoutes,
+    workflowAccessRoutes,
     executionRoutes,
     connectorRoutes,
     notificationRoutes,
     auditRoutes,
+    variableRoutes,
+    usageRoutes,
     ...(opts.webhooks === false ? [] : [opts.webhooks ?? hooksRoutes]),
     ...(opts.routes ?? []),
   ]) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiKeyEntity } from '../../db/entities';
 import { AuditEvent } from '../../db/entities/audit';
 import { ApiKey } from '../../db/entities/tenancy';
+import { newId } from '../../db/ids';
 import { PERMISSIONS, ROLE_PERMISSIONS } from '../../http/permissions';
 import { forbidden, notFound, problemResponses } from '../../http/problem';
 import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-context';
@@ -64,6 +65,7 @@ export async function apiKeyRoutes(fastify: FastifyInstance): Promise<void> {
       const { key, prefix } = newApiKey();
       const created = await inOrg(request, async (em) => {
         const row = em.create(ApiKey, {
+          id: newId(), // known now, so the audit event below names it
           organizationId: org.id,
           name: request.body.name,
           prefix,

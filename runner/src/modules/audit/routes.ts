@@ -1,23 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AuditEvent } from '../../db/entities/audit';
 import { problemResponses } from '../../http/problem';
 import { inOrg } from '../../http/request-context';
-import { isUuid } from '../workflows/repository';
+import { CONTENT_TYPES, EXPORT_FORMATS, exportChunks } from './export-format';
+import { AuditFilter, AuditInfo, auditPage, auditView, type AuditView } from './query';
 
-const AuditInfo = z.object({
-  id: z.string(),
-  action: z.string(),
-  actorUserId: z.string().nullable(),
-  actorApiKeyId: z.string().nullable(),
-  targetType: z.string(),
-  targetId: z.string().nullable(),
-  at: z.string(),
-  details: z.record(z.string(), z.unknown()).nullable(),
-});
+const EXPORT_BATCH = 500;
 
-/** The organization's audit trail (append-only), for owners and admins. */
+/** The organization's audit trail (append-only), for owners and admins: list and export. */
 export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
@@ -27,9 +19,10 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
       config: { access: 'audit:read' },
       schema: {
         tags: ['audit'],
-        summary: 'Audit events, newest first (cursor = the last id of the previous page)',
-        querystring: z.strictObject({
-          cursor: z.string().optional(),
+        summary:
+          'Audit events, newest first, filtered by actor, action (`auth.*` for a prefix), target and time (cursor = nextCursor of the previous page)',
+        querystring: AuditFilter.extend({
+          cursor: z.uuid({ message: 'must be a nextCursor value' }).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
         response: {
@@ -40,29 +33,59 @@ export async function auditRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       inOrg(request, async (em) => {
-        const { cursor, limit } = request.query;
-        const rows = await em.find(
-          AuditEvent,
-          cursor && isUuid(cursor) ? { id: { $lt: cursor } } : {},
-          {
-            orderBy: { id: 'desc' },
-            limit: limit + 1,
-          },
-        );
+        const { cursor, limit, ...filter } = request.query;
+        const rows = await auditPage(em, filter, {
+          after: cursor,
+          order: 'desc',
+          limit: limit + 1,
+        });
         const page = rows.slice(0, limit);
         return {
-          items: page.map((e) => ({
-            id: e.id,
-            action: e.action,
-            actorUserId: e.actorUserId ?? null,
-            actorApiKeyId: e.actorApiKeyId ?? null,
-            targetType: e.targetType,
-            targetId: e.targetId ?? null,
-            at: e.at.toISOString(),
-            details: e.details ?? null,
-          })),
+          items: page.map(auditView),
           nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
         };
       }),
   );
+
+  app.get(
+    '/v1/audit-events/export',
+    {
+      config: { access: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Every matching audit event, oldest first, streamed as CSV (header row, formula-safe cells), a JSON array or NDJSON',
+        querystring: AuditFilter.extend({ format: z.enum(EXPORT_FORMATS).default('csv') }),
+        produces: Object.values(CONTENT_TYPES),
+        response: { ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...filter } = request.query;
+      const stamp = new Date().toISOString().slice(0, 19).replaceAll(':', '');
+      reply
+        .type(CONTENT_TYPES[format])
+        .header(
+          'content-disposition',
+          `attachment; filename="audit-${request.org!.id}-${stamp}.${format}"`,
+        )
+        .header('cache-control', 'no-store');
+      // A stream is sent as is (Fastify does not serialize it): the typed reply only knows the problem shapes.
+      const body: unknown = Readable.from(exportChunks(format, pagesOf(request, filter)));
+      return reply.send(body as never);
+    },
+  );
+}
+
+/** Pages of at most EXPORT_BATCH events, each read in its own short transaction. */
+async function* pagesOf(request: FastifyRequest, filter: AuditFilter): AsyncGenerator<AuditView[]> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await inOrg(request, (em) =>
+      auditPage(em, filter, { after, order: 'asc', limit: EXPORT_BATCH }),
+    );
+    yield rows.map(auditView);
+    if (rows.length < EXPORT_BATCH) return;
+    after = rows[rows.length - 1]!.id;
+  }
 }

@@ -1,0 +1,95 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { AuditEvent } from '../../db/entities/audit';
+import type { AuditEventEntity } from '../../db/entities';
+
+const UUID = z.uuid({ message: 'must be an id (uuid)' });
+
+/** The filters shared by the list and the export (all optional, combined with AND). */
+export const AuditFilter = z.strictObject({
+  /** A user id or an API key id. */
+  actor: UUID.optional(),
+  /** An exact action (`workflow.created`, `POST /v1/workflows/:id/executions`) or a prefix ending in `*` (`auth.*`). */
+  action: z.string().min(1).max(200).optional(),
+  /** The target's id (a workflow id, a user id…). */
+  target: z.string().min(1).max(200).optional(),
+  targetType: z.string().min(1).max(100).optional(),
+  /** Inclusive lower and exclusive upper bound of the event time (ISO 8601). */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+export type AuditFilter = z.infer<typeof AuditFilter>;
+
+/** The ORM condition for a filter, inside the organization scope the caller's em already has. */
+export function auditConditions(filter: AuditFilter): FilterQuery<AuditEventEntity> {
+  const and: FilterQuery<AuditEventEntity>[] = [];
+  if (filter.actor)
+    and.push({ $or: [{ actorUserId: filter.actor }, { actorApiKeyId: filter.actor }] });
+  if (filter.action) {
+    and.push(
+      filter.action.endsWith('*')
+        ? { action: { $like: `${escapeLike(filter.action.slice(0, -1))}%` } }
+        : { action: filter.action },
+    );
+  }
+  if (filter.target) and.push({ targetId: filter.target });
+  if (filter.targetType) and.push({ targetType: filter.targetType });
+  if (filter.from) and.push({ at: { $gte: new Date(filter.from) } });
+  if (filter.to) and.push({ at: { $lt: new Date(filter.to) } });
+  return and.length ? { $and: and } : {};
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** One page in id order (ids are UUIDv7, so this is time order); `after` is exclusive. */
+export function auditPage(
+  em: EntityManager,
+  filter: AuditFilter,
+  opts: { after?: string; order: 'asc' | 'desc'; limit: number },
+) {
+  const cursor = opts.after
+    ? { id: opts.order === 'desc' ? { $lt: opts.after } : { $gt: opts.after } }
+    : {};
+  return em.find(
+    AuditEvent,
+    { $and: [auditConditions(filter), cursor] },
+    { orderBy: { id: opts.order }, limit: opts.limit },
+  );
+}
+
+/** What the API shows of an event (the same fields in the JSON and CSV exports). */
+export function auditView(e: AuditEventEntity) {
+  return {
+    id: e.id,
+    at: e.at.toISOString(),
+    organizationId: e.organizationId ?? null,
+    action: e.action,
+    actorUserId: e.actorUserId ?? null,
+    actorApiKeyId: e.actorApiKeyId ?? null,
+    targetType: e.targetType,
+    targetId: e.targetId ?? null,
+    ip: e.ip ?? null,
+    userAgent: e.userAgent ?? null,
+    requestId: e.requestId ?? null,
+    details: e.details ?? null,
+  };
+}
+export type AuditView = ReturnType<typeof auditView>;
+
+export const AuditInfo = z.object({
+  id: z.string(),
+  at: z.string(),
+  organizationId: z.string().nullable(),
+  action: z.string(),
+  actorUserId: z.string().nullable(),
+  actorApiKeyId: z.string().nullable(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  requestId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
