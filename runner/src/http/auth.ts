@@ -1,10 +1,12 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiKey, Membership, type Role } from '../db/entities/tenancy';
+import { CustomRole } from '../db/entities/custom-role';
+import { ApiKey, Membership } from '../db/entities/tenancy';
 import { withOrgContext, withSystemContext } from '../db/org-context';
 import { isApiKey, sha256, verifyAccessToken } from '../modules/auth/tokens';
-import { roleAllows, PERMISSIONS, type Permission } from './permissions';
+import { grantedPermissions, PERMISSIONS, type Permission } from './permissions';
 import { forbidden, notFound, unauthorized } from './problem';
-import type { OrgScope, Principal } from './request-context';
+import type { MembershipGrant, OrgScope, Principal } from './request-context';
 import { TtlCache } from './ttl-cache';
 
 /** How long a membership role or API key lookup is reused (revocations elsewhere take effect within it). */
@@ -20,7 +22,7 @@ const UNDECLARED_OK = [/^\/v1\/docs/, /^\/v1\/openapi\.json$/];
  */
 export function installAuth(app: FastifyInstance): void {
   app.decorate('credentialCache', {
-    memberships: new TtlCache<Role | null>(CREDENTIAL_CACHE_TTL_MS),
+    memberships: new TtlCache<MembershipGrant | null>(CREDENTIAL_CACHE_TTL_MS),
     apiKeys: new TtlCache<Principal | null>(CREDENTIAL_CACHE_TTL_MS),
   });
   app.decorateRequest('principal', null);
@@ -50,7 +52,11 @@ export function installAuth(app: FastifyInstance): void {
   });
 }
 
-async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
+/** The caller's credentials (401 when missing or invalid); also for `public` routes that take optional ones. */
+export async function authenticate(
+  app: FastifyInstance,
+  request: FastifyRequest,
+): Promise<Principal> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw unauthorized('send Authorization: Bearer <access token or API key>');
@@ -103,23 +109,43 @@ async function resolveOrgScope(
   if (principal.kind === 'apiKey') {
     // An API key is bound to one organization; naming another one looks like a missing one.
     if (requested && requested !== principal.orgId) throw notFound('organization');
-    return { id: principal.orgId, role: null, permissions: new Set(principal.scopes) };
+    return {
+      id: principal.orgId,
+      role: null,
+      roleId: null,
+      permissions: new Set(principal.scopes),
+    };
   }
   if (!requested) throw notFound('organization (send X-Organization-Id)');
   if (!UUID.test(requested)) throw notFound('organization');
   const cacheKey = `${requested}:${principal.userId}`;
-  let role = app.credentialCache.memberships.get(cacheKey);
-  if (role === undefined) {
-    const membership = await withOrgContext(app.orm, requested, (em) =>
-      em.findOne(Membership, { organizationId: requested, userId: principal.userId }),
+  let grant = app.credentialCache.memberships.get(cacheKey);
+  if (grant === undefined) {
+    grant = await withOrgContext(app.orm, requested, (em) =>
+      loadMembershipGrant(em, requested, principal.userId),
     );
-    role = membership?.role ?? null;
-    app.credentialCache.memberships.set(cacheKey, role);
+    app.credentialCache.memberships.set(cacheKey, grant);
   }
-  if (!role) throw notFound('organization');
+  if (!grant) throw notFound('organization');
+  return { id: requested, ...grant };
+}
+
+/** The user's membership with what its built-in or custom role allows, or null for a non-member. */
+async function loadMembershipGrant(
+  em: EntityManager,
+  organizationId: string,
+  userId: string,
+): Promise<MembershipGrant | null> {
+  const membership = await em.findOne(Membership, { organizationId, userId });
+  if (!membership) return null;
+  const custom = membership.roleId ? await em.findOne(CustomRole, { id: membership.roleId }) : null;
   return {
-    id: requested,
-    role,
-    permissions: new Set(PERMISSIONS.filter((p) => roleAllows(role, p))),
+    role: membership.role,
+    roleId: membership.roleId ?? null,
+    // A custom role that cannot be read grants nothing (fail closed), never the built-in role.
+    permissions: grantedPermissions(
+      membership.role,
+      membership.roleId ? (custom?.permissions ?? []) : null,
+    ),
   };
 }

@@ -21,8 +21,17 @@ export type Principal =
 
 export interface OrgScope {
   id: string;
-  /** The member's role; API keys act with their scopes instead. */
+  /** The member's built-in role (`member` under a custom role); API keys act with their scopes instead. */
   role: Role | null;
+  /** The member's custom role, when it has one. */
+  roleId: string | null;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** A user's membership as the auth hook caches it: its roles and what they allow. */
+export interface MembershipGrant {
+  role: Role;
+  roleId: string | null;
   permissions: ReadonlySet<Permission>;
 }
 
@@ -34,7 +43,11 @@ declare module 'fastify' {
     metrics: RunnerMetrics;
     mailer: MailSender;
     /** Short-lived credential lookups (http/auth.ts); routes that change them clear entries. */
-    credentialCache: { memberships: TtlCache<Role | null>; apiKeys: TtlCache<Principal | null> };
+    credentialCache: {
+      /** Keyed `${orgId}:${userId}`: clear `${orgId}:` when a custom role of the organization changes. */
+      memberships: TtlCache<MembershipGrant | null>;
+      apiKeys: TtlCache<Principal | null>;
+    };
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -5,9 +5,8 @@ import { conflict, problemResponses } from '../../http/problem';
 import { inOrg, orgOf } from '../../http/request-context';
 import { createExecution } from '../../outbox/create-execution';
 import { WorkflowParams } from '../workflows/schemas';
-import { getWorkflow } from '../workflows/repository';
+import { getExecutionFor, getWorkflowFor, viewerOf } from '../workflows/access';
 import {
-  getExecution,
   listExecutions,
   listLogs,
   requestCancel,
@@ -61,7 +60,7 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const org = orgOf(request);
       const id = await inOrg(request, async (em) => {
-        const workflow = await getWorkflow(em, request.params.id);
+        const workflow = await getWorkflowFor(em, viewerOf(request), request.params.id, 'run');
         if (!workflow.enabled)
           throw conflict(
             `the workflow is disabled: ${workflow.disabledReason ?? 'no reason given'}`,
@@ -95,7 +94,7 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       inOrg(request, async (em) => {
-        const workflow = await getWorkflow(em, request.params.id);
+        const workflow = await getWorkflowFor(em, viewerOf(request), request.params.id, 'view');
         const { page, nextCursor } = await listExecutions(em, workflow.id, request.query);
         const versions = await versionNumberMap(
           em,
@@ -118,7 +117,7 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       inOrg(request, async (em) => {
-        const execution = await getExecution(em, request.params.id);
+        const execution = await getExecutionFor(em, viewerOf(request), request.params.id, 'view');
         const versions = await versionNumberMap(em, [execution.versionId]);
         const { steps, error } = await runResultOf(em, execution);
         return {
@@ -145,7 +144,7 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       inOrg(request, async (em) => {
-        const execution = await getExecution(em, request.params.id);
+        const execution = await getExecutionFor(em, viewerOf(request), request.params.id, 'view');
         const { page, nextCursor } = await listLogs(em, execution.id, request.query);
         return {
           items: page.map((l) => ({
@@ -173,7 +172,7 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const execution = await inOrg(request, async (em) => {
-        const e = await getExecution(em, request.params.id);
+        const e = await getExecutionFor(em, viewerOf(request), request.params.id, 'run');
         if (e.status !== 'pending' && e.status !== 'running')
           throw conflict(`the execution already ended (${e.status})`);
         return requestCancel(em, e);

@@ -1,32 +1,47 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ROLES } from '../../db/entities/tenancy';
-import { newId } from '../../db/ids';
-import { withOrgContext, withSystemContext } from '../../db/org-context';
-import { conflict, forbidden, notFound, problemResponses } from '../../http/problem';
-import { inOrg, orgOf, type Principal, actorFields } from '../../http/request-context';
 import { AuditEvent } from '../../db/entities/audit';
 import { User } from '../../db/entities/identity';
 import { Membership, Organization } from '../../db/entities/tenancy';
-import { isUuid } from '../workflows/repository';
-import { createOrganization, listMembers } from './repository';
+import { newId } from '../../db/ids';
+import { withOrgContext, withSystemContext } from '../../db/org-context';
+import { conflict, notFound, problemResponses } from '../../http/problem';
+import { actorFields, inOrg, orgOf, type Principal } from '../../http/request-context';
+import { assertMayAssign, resolveRole, RoleRef, roleRefOf, storedRole } from '../roles/role-ref';
+import {
+  assertKeepsAnOwner,
+  createOrganization,
+  getMembership,
+  listMembers,
+  lockOrganization,
+  memberInfo,
+  removeMembership,
+} from './repository';
 
 const OrganizationReply = z
   .object({ id: z.string(), name: z.string() })
   .meta({ id: 'Organization' });
-const Member = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(ROLES),
-  joinedAt: z.string(),
-});
+const Member = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: z.string().describe('a built-in role name or a custom role id'),
+    roleName: z.string(),
+    joinedAt: z.string(),
+  })
+  .meta({ id: 'Member' });
+const OrgParams = z.object({ orgId: z.string() });
+const MemberParams = z.object({ orgId: z.string(), userId: z.string() });
 
 const userIdOf = (p: Principal | null) => (p?.kind === 'user' ? p.userId : '');
 
 export async function organizationRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // After the commit, so a concurrent lookup cannot cache the old answer again.
+  const forgetMembership = (orgId: string, userId: string) =>
+    app.credentialCache.memberships.clear(`${orgId}:${userId}`);
 
   app.post(
     '/v1/organizations',
@@ -56,7 +71,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
         tags: ['organizations'],
         summary: "The caller's organizations and role in each",
         response: {
-          200: z.object({ items: z.array(OrganizationReply.extend({ role: z.enum(ROLES) })) }),
+          200: z.object({ items: z.array(OrganizationReply.extend({ role: z.string() })) }),
           ...problemResponses,
         },
       },
@@ -72,7 +87,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
         return memberships.map((m) => ({
           id: m.organizationId,
           name: names.get(m.organizationId) ?? '',
-          role: m.role,
+          role: roleRefOf(m),
         }));
       });
       return { items };
@@ -86,7 +101,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['organizations'],
         summary: 'Members with their roles',
-        params: z.object({ orgId: z.string() }),
+        params: OrgParams,
         response: { 200: z.object({ items: z.array(Member) }), ...problemResponses },
       },
     },
@@ -102,47 +117,42 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['organizations'],
         summary:
-          'Add an existing user by email with a role (invitations come with the identity issue)',
-        params: z.object({ orgId: z.string() }),
+          'Add an existing user by email with a role (to reach anyone by email, send an invitation)',
+        params: OrgParams,
         body: z.strictObject({
           email: z.string().trim().toLowerCase(),
-          role: z.enum(ROLES).default('member'),
+          role: RoleRef.default('member'),
         }),
         response: { 201: Member, ...problemResponses },
       },
     },
     async (request, reply) => {
       const org = orgOf(request);
-      if (request.body.role !== 'member' && org.role === 'member') throw forbidden();
       const user = await app.orm.em.fork().findOne(User, { email: request.body.email });
       if (!user) throw notFound('user');
-      const membership = await inOrg(request, async (em) => {
+      const reply201 = await inOrg(request, async (em) => {
+        const next = await resolveRole(em, request.body.role);
+        assertMayAssign(org.permissions, next);
         if (await em.findOne(Membership, { userId: user.id })) throw conflict('already a member');
         const m = em.create(Membership, {
           organizationId: org.id,
           userId: user.id,
-          role: request.body.role,
+          role: next.role,
+          roleId: next.roleId,
         });
-        // After the commit, so a concurrent lookup cannot cache the old answer again.
-        app.credentialCache.memberships.clear(`${org.id}:${user.id}`);
         em.create(AuditEvent, {
           organizationId: org.id,
           ...actorFields(request),
           action: 'membership.created',
           targetType: 'user',
           targetId: user.id,
-          details: { role: request.body.role },
+          details: { role: roleRefOf(m) },
         });
         await em.flush();
-        return m;
+        return memberInfo(user, m, next.name);
       });
-      return reply.code(201).send({
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        role: membership.role,
-        joinedAt: membership.createdAt.toISOString(),
-      });
+      forgetMembership(org.id, user.id);
+      return reply.code(201).send(reply201);
     },
   );
 
@@ -153,30 +163,29 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['organizations'],
         summary: 'Remove a member (the last owner cannot be removed)',
-        params: z.object({ orgId: z.string(), userId: z.string() }),
+        params: MemberParams,
         response: { 204: z.null(), ...problemResponses },
       },
     },
     async (request, reply) => {
+      const org = orgOf(request);
       await inOrg(request, async (em) => {
-        const m = isUuid(request.params.userId)
-          ? await em.findOne(Membership, { userId: request.params.userId })
-          : null;
-        if (!m) throw notFound('member');
-        if (m.role === 'owner' && (await em.count(Membership, { role: 'owner' })) === 1) {
-          throw conflict('an organization keeps at least one owner');
-        }
-        em.remove(m);
+        await lockOrganization(em, org.id);
+        const m = await getMembership(em, request.params.userId);
+        assertMayAssign(org.permissions, await storedRole(em, m));
+        await assertKeepsAnOwner(em, m);
+        await removeMembership(em, m);
         em.create(AuditEvent, {
           organizationId: m.organizationId,
           ...actorFields(request),
           action: 'membership.removed',
           targetType: 'user',
           targetId: m.userId,
+          details: { role: roleRefOf(m) },
         });
-        app.credentialCache.memberships.clear(`${orgOf(request).id}:${request.params.userId}`);
         await em.flush();
       });
+      forgetMembership(org.id, request.params.userId);
       return reply.code(204).send(null);
     },
   );
@@ -188,38 +197,36 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['organizations'],
         summary: "Change a member's role (an organization keeps at least one owner)",
-        params: z.object({ orgId: z.string(), userId: z.string() }),
-        body: z.strictObject({ role: z.enum(ROLES) }),
-        response: { 200: z.object({ id: z.string(), role: z.enum(ROLES) }), ...problemResponses },
+        params: MemberParams,
+        body: z.strictObject({ role: RoleRef }),
+        response: { 200: Member, ...problemResponses },
       },
     },
     async (request) => {
-      const role = request.body.role;
-      await inOrg(request, async (em) => {
-        const m = isUuid(request.params.userId)
-          ? await em.findOne(Membership, { userId: request.params.userId })
-          : null;
-        if (!m) throw notFound('member');
-        if (
-          m.role === 'owner' &&
-          role !== 'owner' &&
-          (await em.count(Membership, { role: 'owner' })) === 1
-        ) {
-          throw conflict('an organization keeps at least one owner');
-        }
+      const org = orgOf(request);
+      const updated = await inOrg(request, async (em) => {
+        await lockOrganization(em, org.id);
+        const m = await getMembership(em, request.params.userId);
+        const next = await resolveRole(em, request.body.role);
+        assertMayAssign(org.permissions, await storedRole(em, m), next);
+        if (next.role !== 'owner') await assertKeepsAnOwner(em, m);
+        const from = roleRefOf(m);
+        m.role = next.role;
+        m.roleId = next.roleId;
         em.create(AuditEvent, {
           organizationId: m.organizationId,
           ...actorFields(request),
           action: 'membership.role_changed',
           targetType: 'user',
           targetId: m.userId,
-          details: { from: m.role, to: role },
+          details: { from, to: roleRefOf(m) },
         });
-        m.role = role;
         await em.flush();
+        const user = await em.findOneOrFail(User, { id: m.userId });
+        return memberInfo(user, m, next.name);
       });
-      app.credentialCache.memberships.clear(`${orgOf(request).id}:${request.params.userId}`);
-      return { id: request.params.userId, role };
+      forgetMembership(org.id, request.params.userId);
+      return updated;
     },
   );
 }

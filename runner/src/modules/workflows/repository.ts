@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TriggerEntity, WorkflowEntity, WorkflowVersionEntity } from '../../db/entities';
 import type { Workflow as WorkflowDoc } from '../../../../shared/src/model/workflow';
@@ -147,10 +147,22 @@ export async function versionNumbers(
   return new Map(rows.map((v) => [v.id, v]));
 }
 
-/** Cursor = the last id of the previous page (ids are time-ordered uuid v7). */
-export async function listWorkflows(em: EntityManager, cursor: string | undefined, limit: number) {
-  const where = cursor && isUuid(cursor) ? { id: { $lt: cursor } } : {};
-  const rows = await em.find(Workflow, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
+/**
+ * Cursor = the last id of the previous page (ids are time-ordered uuid v7); `visible` is the
+ * viewer's filter (access.ts visibleWorkflows).
+ */
+export async function listWorkflows(
+  em: EntityManager,
+  cursor: string | undefined,
+  limit: number,
+  visible: FilterQuery<WorkflowRow> = {},
+) {
+  const after = cursor && isUuid(cursor) ? { id: { $lt: cursor } } : {};
+  const rows = await em.find(
+    Workflow,
+    { $and: [after, visible] },
+    { orderBy: { id: 'desc' }, limit: limit + 1 },
+  );
   const page = rows.slice(0, limit);
   return { page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
 }

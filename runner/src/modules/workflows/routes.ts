@@ -9,10 +9,10 @@ import { AuditEvent } from '../../db/entities/audit';
 import { WorkflowVersion } from '../../db/entities/workflow';
 import { badRequest, conflict, problemResponses } from '../../http/problem';
 import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-context';
+import { getWorkflowFor, viewerOf, visibleWorkflows } from './access';
 import {
   activeTrigger,
   activeTriggers,
-  getWorkflow,
   listWorkflows,
   publishVersion,
   setEnabled,
@@ -126,14 +126,15 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const definition = validated(request.body.definition);
-      const result = await inOrg(request, (em) =>
-        publishVersion(em, {
+      const result = await inOrg(request, async (em) => {
+        await getWorkflowFor(em, viewerOf(request), request.params.id, 'edit', { lock: true });
+        return publishVersion(em, {
           orgId: orgOf(request).id,
           userId: actorUserId(request),
           definition,
           workflowId: request.params.id,
-        }),
-      );
+        });
+      });
       return publishedReply(result);
     },
   );
@@ -155,6 +156,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
           em,
           request.query.cursor,
           request.query.limit,
+          await visibleWorkflows(em, viewerOf(request)),
         );
         const triggers = await activeTriggers(
           em,
@@ -186,7 +188,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       inOrg(request, async (em) => {
-        const workflow = await getWorkflow(em, request.params.id);
+        const workflow = await getWorkflowFor(em, viewerOf(request), request.params.id, 'view');
         const trigger = await activeTrigger(em, workflow.id);
         const version = (
           await versionNumbers(em, workflow.activeVersionId ? [workflow.activeVersionId] : [])
@@ -212,7 +214,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request) =>
       inOrg(request, async (em) => {
-        const workflow = await getWorkflow(em, request.params.id);
+        const workflow = await getWorkflowFor(em, viewerOf(request), request.params.id, 'view');
         const versions = await em.find(
           WorkflowVersion,
           { workflowId: workflow.id },
@@ -248,7 +250,9 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
       },
       async (request) =>
         inOrg(request, async (em) => {
-          const workflow = await getWorkflow(em, request.params.id, { lock: true });
+          const workflow = await getWorkflowFor(em, viewerOf(request), request.params.id, 'edit', {
+            lock: true,
+          });
           await setEnabled(
             em,
             workflow,
@@ -287,7 +291,7 @@ export async function workflowRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       await inOrg(request, async (em) => {
-        const workflow = await getWorkflow(em, request.params.id);
+        const workflow = await getWorkflowFor(em, viewerOf(request), request.params.id, 'edit');
         const trigger = await activeTrigger(em, workflow.id);
         if (trigger?.kind !== 'webhook')
           throw conflict('the active version has no webhook trigger');

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { Email, Tokens } from '../auth/schemas';
+import { RoleRef } from '../roles/role-ref';
+
+export const OrgParams = z.object({ orgId: z.string() });
+export const InvitationParams = z.object({ orgId: z.string(), invitationId: z.string() });
+
+export const InviteBody = z.strictObject({ email: Email, role: RoleRef.default('member') });
+
+export const InvitationInfo = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: z.string().describe('a built-in role name or a custom role id'),
+    roleName: z.string(),
+    invitedBy: z.string().nullable(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Invitation' });
+
+export const AcceptBody = z.strictObject({
+  token: z.string().min(1).max(4000),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('to create the account (without a user access token)'),
+  password: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('to create the account (without a user access token)'),
+});
+
+export const Accepted = z
+  .object({
+    organizationId: z.string(),
+    userId: z.string(),
+    role: z.string(),
+    roleName: z.string(),
+  })
+  .extend(Tokens.partial().shape)
+  .meta({ id: 'InvitationAccepted' });
