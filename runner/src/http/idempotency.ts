@@ -29,7 +29,7 @@ const hash = (text: string) => createHash('sha256').update(text).digest('hex');
  * `Idempotency-Key` on organization-scoped mutations: the first request reserves the key
  * (a row with status 0), its response is stored; a repeat with the same body gets that
  * response again, with a different body 409, while the first is still running 409.
- * 5xx responses release the key so the client can retry.
+ * 5xx and 429 responses release the key so the client can retry.
  */
 export function installIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null);
@@ -90,7 +90,8 @@ export function installIdempotency(app: FastifyInstance): void {
     if (!idem || !request.org) return payload;
     const orgId = request.org.id;
     request.idempotency = null;
-    if (reply.statusCode >= 500) {
+    // 429 (rate limit, monthly quota) means "not done, retry later": release the key like a 5xx.
+    if (reply.statusCode >= 500 || reply.statusCode === 429) {
       await withOrgContext(app.orm, orgId, (em) =>
         em.execute('delete from idempotency_records where organization_id = ? and key = ?', [
           orgId,

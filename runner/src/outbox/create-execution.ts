@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ExecutionTrigger } from '../db/entities';
 import { newId } from '../db/ids';
+import { COUNT_USAGE_CTE, queryIn, reserveExecutions } from '../modules/quotas/execution-quota';
 import { EXECUTION_START_TOPIC, OUTBOX_CHANNEL } from './channels';
 
 export interface CreateExecutionInput {
@@ -31,7 +32,8 @@ const DEFAULT_DEDUPE_WINDOW_SECONDS = 86_400;
  * written in one transaction, and a NOTIFY wakes the relay when it commits. A
  * crash after the commit loses nothing (the relay publishes the row later); a
  * crash before it leaves nothing behind. Runs inside `em`'s transaction when
- * there is one (withOrgContext / withSystemContext), else opens its own.
+ * there is one (withOrgContext / withSystemContext), else opens its own. Over the
+ * organization's monthly quota it throws QuotaExceeded (429) before writing anything.
  * @example await createExecution(em, { orgId, workflowId, versionId, input: {}, trigger: 'api' })
  */
 export async function createExecution(
@@ -39,6 +41,19 @@ export async function createExecution(
   input: CreateExecutionInput,
 ): Promise<CreateExecutionResult> {
   if (!em.isInTransaction()) return em.transactional((tx) => createExecution(tx, input));
+  const reservation = await reserveExecutions(queryIn(em), input.orgId);
+  const result = await insertExecution(em, input).catch((error: unknown) => {
+    reservation.release();
+    throw error;
+  });
+  if (!result.created) reservation.release();
+  return result;
+}
+
+async function insertExecution(
+  em: EntityManager,
+  input: CreateExecutionInput,
+): Promise<CreateExecutionResult> {
   const id = newId();
   if (input.dedupeKey !== undefined && input.triggerId) {
     const existing = await claimDedupeKey(em, input, id);
@@ -67,7 +82,8 @@ export async function createExecution(
 
 /**
  * One statement: the execution (skipped when its idempotency key exists), its
- * outbox row and the NOTIFY, so the hot path costs a single round trip.
+ * outbox row, its count in the monthly usage and the NOTIFY, so the hot path
+ * costs a single round trip.
  */
 const INSERT_EXECUTION = `
 with e as (
@@ -78,7 +94,7 @@ with e as (
 ), o as (
   insert into outbox (organization_id, topic, payload, created_at, attempts)
   select organization_id, ?, jsonb_build_object('executionId', id, 'organizationId', organization_id), now(), 0 from e
-)
+), ${COUNT_USAGE_CTE}
 select id, pg_notify(?, '') from e`;
 
 /**

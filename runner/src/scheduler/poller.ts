@@ -6,6 +6,7 @@ import { HttpRequestConfig, statusIsOk } from '../../../shared/src/nodes/http-re
 import type { SecretBox } from '../crypto/secret-box';
 import { withOrgContext, withSystemContext } from '../db/org-context';
 import { createExecution } from '../outbox/create-execution';
+import { recordQuotaRefusal } from '../modules/quotas/quota-notifications';
 import type { Log } from '../worker/logger';
 import { createSecretResolver } from '../worker/secret-resolver';
 
@@ -99,8 +100,9 @@ async function pollOne(deps: PollDeps, trigger: PollTrigger, now: Date): Promise
   const fresh = keyed.filter(({ key }) => !seen.has(key) && seen.add(key));
   const nextSeen = [...seen].slice(-MAX_SEEN_KEYS);
   return withOrgContext(deps.orm, trigger.organization_id, async (em) => {
-    if (!baseline) {
-      for (const { item } of fresh) {
+    let started = 0;
+    for (const { item } of baseline ? [] : fresh) {
+      try {
         await createExecution(em, {
           orgId: trigger.organization_id,
           workflowId: trigger.workflow_id,
@@ -108,13 +110,25 @@ async function pollOne(deps: PollDeps, trigger: PollTrigger, now: Date): Promise
           input: { item, polledAt: now.toISOString() },
           trigger: 'poll',
         });
+        started++;
+      } catch (error) {
+        // Over the monthly quota: the remaining new items are recorded as seen without a run
+        // (they would otherwise all start at once next month) and the owners are told.
+        const skipped = fresh.length - started;
+        const what = `The poll of workflow ${trigger.workflow_id} (${skipped} new item(s))`;
+        if (!(await recordQuotaRefusal(em, trigger.organization_id, error, what, now))) throw error;
+        deps.log.warn(
+          { triggerId: trigger.id, skipped },
+          'poll items skipped: monthly execution quota used up',
+        );
+        break;
       }
     }
     await em.execute('update triggers set poll_state = ?::jsonb where id = ?', [
       JSON.stringify({ seen: nextSeen, lastPolledAt: now.toISOString() }),
       trigger.id,
     ]);
-    return baseline ? 0 : fresh.length;
+    return started;
   });
 }
 

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { withSystemContext } from '../db/org-context';
 import { createExecution } from '../outbox/create-execution';
+import { recordQuotaRefusal } from '../modules/quotas/quota-notifications';
 import type { Log } from '../worker/logger';
 import { planDue } from './cron-times';
 
@@ -59,17 +60,31 @@ export async function fireDueSchedules(
            on conflict do nothing returning trigger_id`,
           [trigger.id, plan.fire],
         );
-        if (inserted.length > 0) {
-          const { id } = await createExecution(em, {
-            orgId: trigger.organization_id,
-            workflowId: trigger.workflow_id,
-            versionId: trigger.version_id,
-            input: { scheduledAt: plan.fire.toISOString(), firedAt: now.toISOString() },
-            trigger: 'schedule',
-          });
+        const started =
+          inserted.length > 0
+            ? await createExecution(em, {
+                orgId: trigger.organization_id,
+                workflowId: trigger.workflow_id,
+                versionId: trigger.version_id,
+                input: { scheduledAt: plan.fire.toISOString(), firedAt: now.toISOString() },
+                trigger: 'schedule',
+              }).catch(async (error: unknown) => {
+                // Over the monthly quota: the due time counts as fired (with no execution) and
+                // the owners are told, rather than retrying it on every tick.
+                const what = `The schedule of workflow ${trigger.workflow_id} due ${plan.fire!.toISOString()}`;
+                if (!(await recordQuotaRefusal(em, trigger.organization_id, error, what, now)))
+                  throw error;
+                log.warn(
+                  { triggerId: trigger.id },
+                  'schedule skipped: monthly execution quota used up',
+                );
+                return undefined;
+              })
+            : undefined;
+        if (started) {
           await em.execute(
             'update schedule_fires set execution_id = ? where trigger_id = ? and due_at = ?',
-            [id, trigger.id, plan.fire],
+            [started.id, trigger.id, plan.fire],
           );
           fired++;
         }

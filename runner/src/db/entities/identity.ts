@@ -10,7 +10,8 @@ export const Plan = defineEntity({
     id: p.string().length(64).primary(),
     name: p.string(),
     maxConcurrentExecutions: p.integer().default(10),
-    executionsPerMonth: p.integer().nullable(),
+    /** Executions an organization on this plan may start per calendar month (UTC); null = unlimited. */
+    maxExecutionsPerMonth: p.integer().nullable(),
   },
 });
 

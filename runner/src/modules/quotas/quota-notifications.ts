@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { newId } from '../../db/ids';
+import { QuotaExceeded } from './execution-quota';
+import { monthWindow } from './month-window';
+
+export const QUOTA_NOTIFICATION_KIND = 'quota.exceeded';
+
+/**
+ * For schedules and polls, which have no client to answer 429 to: instead of dropping the run
+ * silently, the organization's owners get an in-app notification, once per month (the first
+ * refusal; later ones only go to the log).
+ * Returns true when `error` was a QuotaExceeded (handled), false for any other error.
+ */
+export async function recordQuotaRefusal(
+  em: EntityManager,
+  orgId: string,
+  error: unknown,
+  what: string,
+  now = new Date(),
+): Promise<boolean> {
+  if (!(error instanceof QuotaExceeded)) return false;
+  const { start, next, month } = monthWindow(now);
+  const [already] = await em.execute<{ id: string }[]>(
+    `select id from notifications where organization_id = ? and kind = ? and created_at >= ? limit 1`,
+    [orgId, QUOTA_NOTIFICATION_KIND, start],
+  );
+  if (already) return true;
+  const owners = await em.execute<{ user_id: string }[]>(
+    `select user_id from memberships where organization_id = ? and role = 'owner'`,
+    [orgId],
+  );
+  const { plan, quota } = error.usage;
+  const title = `Monthly execution quota reached (${quota} on plan "${plan}")`;
+  const body =
+    `${what} did not start: this organization has used its ${quota} executions for ${month} (UTC). ` +
+    `Schedules and polls start nothing until ${next.toISOString()}; webhooks and API starts are refused with 429.`;
+  for (const owner of owners) {
+    await em.execute(
+      `insert into notifications (id, organization_id, user_id, kind, title, body, created_at) values (?, ?, ?, ?, ?, ?, now())`,
+      [newId(), orgId, owner.user_id, QUOTA_NOTIFICATION_KIND, title, body],
+    );
+  }
+  return true;
+}
