@@ -6,6 +6,7 @@ import type { RunnerConfig } from './config/config';
 import { createSecretBox } from './crypto/secret-box';
 import { createFailureStreakHandler } from './notifications/failure-streak';
 import { createMailer } from './notifications/mailer';
+import { createRunEnvCache } from './modules/variables/run-env';
 import { loggerOptions } from './observability/logger';
 import { getMetrics } from './observability/metrics';
 import { createOutboxRelay } from './outbox/outbox-relay';
@@ -94,6 +95,12 @@ export async function startRoles(
     const sandbox = await createThreadedSandbox();
     const hosts = createWorkerHostFactory({ sandbox, circuit: createCircuitBreaker() });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
+    const variables = createRunEnvCache({
+      orm,
+      box: secretBox,
+      listenUrl: config.databaseUrl,
+      onError: (error) => log.warn({ err: error }, 'variables: cache invalidation listener error'),
+    });
     const worker = createWorker({
       orm,
       broker,
@@ -107,6 +114,7 @@ export async function startRoles(
       workflows: createWorkflowCache(orm),
       hosts,
       secretBox,
+      variables,
       log,
       metrics,
       onFailureStreak: createFailureStreakHandler({
@@ -129,6 +137,7 @@ export async function startRoles(
         clearInterval(depth);
         await worker.stop(tuning.shutdownGraceMs);
         await hosts.close();
+        await variables.close();
         await sandbox.close();
         mailer.close();
       },

@@ -5,3 +5,5 @@
 export const hmacSecretContext = (workflowId: string) => `trigger-hmac:${workflowId}`;
 /** Connections are bound to their own id (worker/secret-resolver.ts opens them with it). */
 export const connectionSecretContext = (connectionId: string) => connectionId;
+/** Secret organization variables are bound to their row id (modules/variables). */
+export const variableSecretContext = (variableId: string) => `org-variable:${variableId}`;

@@ -6,6 +6,7 @@ import { StepError } from '../../../shared/src/engine/step-error';
 import type { RunResult, StepResult } from '../../../shared/src/model/run-result';
 import type { SecretBox } from '../crypto/secret-box';
 import { withSystemContext } from '../db/org-context';
+import type { RunEnv, RunEnvSource } from '../modules/variables/run-env';
 import type { RunnerMetrics } from '../observability/metrics';
 import type { ClaimedExecution } from './claim';
 import type { Log } from './logger';
@@ -21,6 +22,8 @@ export interface ExecutionRunnerDeps {
   workflows: WorkflowCache;
   hosts: WorkerHostFactory;
   secretBox: SecretBox;
+  /** The organization's variables: `env` of its runs, secret ones redacted. */
+  variables: RunEnvSource;
   log: Log;
   metrics?: RunnerMetrics;
   /** Called after a failed run was stored, with the workflow's new failure streak. */
@@ -43,13 +46,20 @@ export async function runClaimedExecution(
     result = canceledBeforeStart();
   } else {
     let prepared: PreparedWorkflow | undefined;
+    let runEnv: RunEnv | undefined;
     try {
-      prepared = await deps.workflows.get(execution.versionId);
+      [prepared, runEnv] = await Promise.all([
+        deps.workflows.get(execution.versionId),
+        deps.variables.forOrganization(execution.organizationId),
+      ]);
     } catch (error) {
-      deps.log.error({ executionId: execution.id, err: error }, 'cannot load the workflow version');
+      deps.log.error(
+        { executionId: execution.id, err: error },
+        'cannot load the workflow version or the variables',
+      );
       result = internalFailure(error);
     }
-    if (prepared) {
+    if (prepared && runEnv) {
       const completedSteps =
         execution.attempt > 1 ? await loadCompletedSteps(deps.orm, execution.id) : undefined;
       if (completedSteps) {
@@ -68,6 +78,8 @@ export async function runClaimedExecution(
       });
       result = await runWorkflow(prepared, {
         input: execution.input,
+        env: runEnv.env,
+        secretValues: runEnv.secrets,
         executionId: execution.id,
         host,
         signal,
@@ -82,17 +94,21 @@ export async function runClaimedExecution(
       result ??= internalFailure(new Error('workflow version unavailable'));
     }
   }
-  // Steps first: a finished execution must never be missing its step rows.
-  await Promise.all(pendingWrites);
-  const outcome = await deps.writer.write({
-    kind: 'finish',
-    organizationId: execution.organizationId,
-    executionId: execution.id,
-    workflowId: execution.workflowId,
-    claimedBy: deps.workerId,
-    attempt: execution.attempt,
-    result,
-  });
+  // The writer stores in order: the step writes handed in before land in the same transaction
+  // as the final status or an earlier one, and it refuses the status if one of them failed
+  // (that rejection then gives the run back) — a finished execution never lacks its steps.
+  const [outcome] = await Promise.all([
+    deps.writer.write({
+      kind: 'finish',
+      organizationId: execution.organizationId,
+      executionId: execution.id,
+      workflowId: execution.workflowId,
+      claimedBy: deps.workerId,
+      attempt: execution.attempt,
+      result,
+    }),
+    ...pendingWrites,
+  ]);
   if (!outcome?.written) {
     deps.log.warn(
       { executionId: execution.id, attempt: execution.attempt },

@@ -3,6 +3,7 @@ import { createCircuitBreaker } from '../../../shared/src/engine/circuit-breaker
 import type { CodeSandbox } from '../../../shared/src/engine/host';
 import { StepError } from '../../../shared/src/engine/step-error';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box';
+import { createRunEnvCache } from '../../src/modules/variables/run-env';
 import { createOutboxRelay, type OutboxRelay } from '../../src/outbox/outbox-relay';
 import type { Broker } from '../../src/queue/broker';
 import {
@@ -55,6 +56,12 @@ export function startExecutionStack(options: {
   });
   const hosts = createWorkerHostFactory({ sandbox: noSandbox, circuit: createCircuitBreaker() });
   const writer = createResultWriter(options.orm);
+  const secretBox = options.secretBox ?? testSecretBox();
+  const variables = createRunEnvCache({
+    orm: options.orm,
+    box: secretBox,
+    listenUrl: options.listenUrl,
+  });
   const worker = createWorker({
     orm: options.orm,
     broker: options.broker,
@@ -68,7 +75,8 @@ export function startExecutionStack(options: {
     writer,
     workflows: createWorkflowCache(options.orm),
     hosts,
-    secretBox: options.secretBox ?? testSecretBox(),
+    secretBox,
+    variables,
     log: silentLog,
     onFailureStreak: options.onFailureStreak,
   });
@@ -84,6 +92,7 @@ export function startExecutionStack(options: {
       await relay.stop();
       await publisher.close();
       await hosts.close();
+      await variables.close();
     },
   };
 }
