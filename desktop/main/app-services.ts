@@ -7,6 +7,8 @@ import type { Keychain } from './keychain/keychain';
 import { createKeychainSecretResolver } from './keychain/secret-resolver';
 import type { Preferences } from './preferences/preferences';
 import { SettingsService } from './preferences/settings-service';
+import { createRunnerServices } from './runner/runner-services';
+import type { RunnerServices } from './runner/runner-services';
 import { ConnectionRepository } from './storage/connection.repository';
 import { openDatabase } from './storage/database';
 import { DryRunRepository } from './storage/dry-run.repository';
@@ -45,6 +47,8 @@ export interface AppServices {
   dryRuns: DryRunService;
   connections: ConnectionService;
   settings: SettingsService;
+  /** Runner profiles, sign-in, publishing, executions and administration. */
+  runner: RunnerServices;
   close(): Promise<void>;
 }
 
@@ -67,14 +71,16 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     settings,
     host,
   });
+  const workflows = new WorkflowService({ workflows: workflowRepository, samples, templates });
   return {
     info: { version: options.version, transport: options.transport, dataDir: options.dataDir },
-    workflows: new WorkflowService({ workflows: workflowRepository, samples, templates }),
+    workflows,
     templates,
     samples,
     dryRuns,
     connections: new ConnectionService(connectionRepository, options.keychain),
     settings,
+    runner: createRunnerServices({ db, keychain: options.keychain, workflows }),
     async close() {
       await dryRuns.close();
       db.close();

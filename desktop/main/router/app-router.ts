@@ -2,6 +2,7 @@ import { SettingsUpdate } from '../preferences/settings';
 import { connectionsRouter } from './connections.router';
 import { dryRunRouter } from './dry-run.router';
 import { samplesRouter } from './samples.router';
+import { runnerRouter } from './runner.router';
 import { procedure, router } from './trpc';
 import { workflowsRouter } from './workflows.router';
 
@@ -14,6 +15,7 @@ export const appRouter = router({
   dryRun: dryRunRouter,
   samples: samplesRouter,
   connections: connectionsRouter,
+  runner: runnerRouter,
   settings: router({
     get: procedure.query(({ ctx }) => ctx.services.settings.get()),
     update: procedure

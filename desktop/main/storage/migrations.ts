@@ -56,4 +56,31 @@ export const migrations: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+  // Runner profiles and what was published where. No token: the refresh token
+  // is in the OS keychain (account `runner:<profile id>`), the access token in memory.
+  (db) => {
+    db.exec(`
+      CREATE TABLE runner_profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        email TEXT,
+        organization_id TEXT,
+        organization_name TEXT,
+        active INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE published_workflows (
+        profile_id TEXT NOT NULL REFERENCES runner_profiles(id) ON DELETE CASCADE,
+        organization_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        runner_workflow_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        webhook_url TEXT,
+        webhook_method TEXT,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (profile_id, organization_id, workflow_id)
+      );
+    `);
+  },
 ];

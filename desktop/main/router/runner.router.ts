@@ -1,0 +1,15 @@
+import { runnerProfilesRouter } from './runner-connection.router';
+import {
+  runnerAdminRouter,
+  runnerExecutionsRouter,
+  runnerPublishRouter,
+} from './runner-operations.router';
+import { router } from './trpc';
+
+/** Everything the desktop does with a runner; all HTTP to it happens in the main process. */
+export const runnerRouter = router({
+  profiles: runnerProfilesRouter,
+  publish: runnerPublishRouter,
+  executions: runnerExecutionsRouter,
+  admin: runnerAdminRouter,
+});

@@ -1,0 +1,68 @@
+/**
+ * A real Maestro runner for desktop tests: the API listening on 127.0.0.1
+ * (its own PostgreSQL database, see runner/test/support) and, when asked, a
+ * relay + worker in this process with its own RabbitMQ queue prefix, so
+ * published workflows really run.
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startExecutionStack } from '../../../runner/test/support/execution-stack';
+import type { ExecutionStack } from '../../../runner/test/support/execution-stack';
+import { createTestApp, signUp } from '../../../runner/test/support/test-app';
+import type { TestApp as RunnerTestApp, TestUser } from '../../../runner/test/support/test-app';
+import { createTestBroker } from '../../../runner/test/support/test-broker';
+import type { TestBroker } from '../../../runner/test/support/test-broker';
+
+export const RUNNER_PASSWORD = 'correct horse battery';
+
+export interface RunnerStack {
+  url: string;
+  runner: RunnerTestApp;
+  /** Registers a user (password RUNNER_PASSWORD) through the API. */
+  signUp(name?: string): Promise<TestUser>;
+  close(): Promise<void>;
+}
+
+export async function startRunnerStack(options: { worker?: boolean } = {}): Promise<RunnerStack> {
+  // The webhook URLs the runner hands out must carry the port it listens on.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const runner = await createTestApp({
+    MAESTRO_PUBLIC_URL: url,
+    MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+  });
+  await runner.app.listen({ host: '127.0.0.1', port });
+  let broker: TestBroker | undefined;
+  let stack: ExecutionStack | undefined;
+  if (options.worker) {
+    broker = await createTestBroker();
+    stack = startExecutionStack({
+      orm: runner.db.orm,
+      broker: broker.broker,
+      listenUrl: runner.db.url,
+      secretBox: runner.app.secretBox,
+    });
+  }
+  return {
+    url,
+    runner,
+    signUp: (name) => signUp(runner.app, name),
+    async close() {
+      await stack?.stop();
+      await broker?.drop();
+      await runner.close();
+    },
+  };
+}
+
+/** A port nothing listens on (now): for a runner that is down. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
