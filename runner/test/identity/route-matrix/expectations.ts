@@ -1,0 +1,346 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { URI, type TOTP } from 'otpauth';
+import { webhookWorkflow } from '../../support/test-app';
+import { enableTwoFactor, PASSWORD, type Caller, type CallerName, type World } from './world';
+
+/**
+ * THE route × caller table (issue #5, "Walls"): for every route of the OpenAPI document, the
+ * class of answer each caller must get. route-matrix.test.ts fails for a route without a row
+ * here (add one, keyed `METHOD /openapi/path`) and for a row whose route is gone.
+ *
+ * Callers (see world.ts): anonymous; owner, admin (2FA on), member and API key (every scope)
+ * of org A, with X-Organization-Id A; otherOrg = org B's owner in org B aiming at org A's
+ * objects by id; wrongOrg = a member of org A naming org B in X-Organization-Id.
+ *
+ * Each row builds a request valid for the callers that are allowed, so a 2xx really happens
+ * (a 400 would hide a missing permission check); destructive routes get a fresh object per call.
+ */
+export type Expected = '2xx' | 400 | 401 | 403 | 404 | 405 | 409;
+
+export interface RouteRequest {
+  /** Path parameters by name; `orgId` defaults to org A. */
+  params?: Record<string, string>;
+  body?: unknown;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+export interface Row {
+  expect: Record<CallerName, Expected>;
+  /** Why a cell differs from what the route's access alone suggests. */
+  why?: string;
+  request?: (w: World, caller: Caller) => RouteRequest | Promise<RouteRequest>;
+  after?: (w: World, caller: Caller, res: LightMyRequestResponse) => Promise<void> | void;
+}
+
+type Expectations = Record<CallerName, Expected>;
+const all = (e: Expected): Expectations => ({
+  anonymous: e,
+  owner: e,
+  admin: e,
+  member: e,
+  apiKey: e,
+  otherOrg: e,
+  wrongOrg: e,
+});
+
+/** No credentials needed; the Authorization header is not even read. */
+const PUBLIC = all('2xx');
+/** `access: 'user'`: any signed-in user, whatever the organization header; no API keys. */
+const ANY_USER: Expectations = { ...all('2xx'), anonymous: 401, apiKey: 403 };
+/** A member-level permission on org A's objects (by id): org B and a wrong header get 404. */
+const ORG_OBJECT: Expectations = { ...all('2xx'), anonymous: 401, otherOrg: 404, wrongOrg: 404 };
+/** A member-level permission on a collection: org B's owner acts in org B (2xx, none of org A's ids). */
+const ORG_COLLECTION: Expectations = { ...ORG_OBJECT, otherOrg: '2xx' };
+/** An owner-level permission (members:manage, api-keys:manage, audit:read): members get 403. */
+const MANAGE_OBJECT: Expectations = { ...ORG_OBJECT, member: 403 };
+const MANAGE_COLLECTION: Expectations = { ...ORG_COLLECTION, member: 403 };
+/**
+ * Routes under /v1/organizations/{orgId}: the path names org A, so the header is not read
+ * (wrongOrg, a member of A, answers like the member) and org B's owner is not a member (404).
+ */
+const ORG_PATH_READ: Expectations = { ...ORG_OBJECT, wrongOrg: '2xx' };
+const ORG_PATH_MANAGE: Expectations = { ...ORG_OBJECT, member: 403, wrongOrg: 403 };
+
+const unique = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
+
+/** A fresh account (registered, not signed in), for routes that use up or change one. */
+async function freshAccount(w: World, name: string): Promise<{ userId: string; email: string }> {
+  const email = `${unique(name)}@example.test`;
+  const res = await w.app.inject({
+    method: 'POST',
+    url: '/v1/auth/register',
+    payload: { email, password: PASSWORD, name },
+  });
+  if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+  return { userId: res.json().id as string, email };
+}
+
+/** A refresh token from a new sign-in of the world's spare account. */
+async function freshRefreshToken(w: World): Promise<string> {
+  const res = await w.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email: w.spareEmail, password: PASSWORD },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return res.json().refreshToken as string;
+}
+
+/** A fresh member of org A, for routes that change or remove one. */
+async function freshMember(w: World): Promise<string> {
+  const user = await freshAccount(w, 'extra');
+  await w.asOwner('POST', `/v1/organizations/${w.orgA}/users`, { email: user.email });
+  return user.userId;
+}
+
+const userOf = (c: Caller) => c.user;
+
+export const ROUTES: Record<string, Row> = {
+  // ── accounts (public) ──────────────────────────────────────────────────────────────────
+  'POST /v1/auth/register': {
+    expect: PUBLIC,
+    request: () => ({
+      body: { email: `${unique('reg')}@example.test`, password: PASSWORD, name: 'New' },
+    }),
+  },
+  'POST /v1/auth/verify-email': {
+    expect: PUBLIC,
+    request: async (w) => {
+      const user = await freshAccount(w, 'verify');
+      return { body: { token: w.tokenMailedTo(user.email) } };
+    },
+  },
+  'POST /v1/auth/password/forgot': {
+    expect: PUBLIC,
+    request: () => ({ body: { email: 'whoever@example.test' } }),
+  },
+  'POST /v1/auth/password/reset': {
+    expect: PUBLIC,
+    request: async (w) => {
+      const user = await freshAccount(w, 'reset');
+      await w.app.inject({
+        method: 'POST',
+        url: '/v1/auth/password/forgot',
+        payload: { email: user.email },
+      });
+      return { body: { token: w.tokenMailedTo(user.email), password: 'a brand new passphrase' } };
+    },
+  },
+  'POST /v1/auth/login': {
+    expect: PUBLIC,
+    request: (w) => ({ body: { email: w.spareEmail, password: PASSWORD } }),
+  },
+  'POST /v1/auth/refresh': {
+    expect: PUBLIC,
+    request: async (w) => ({ body: { refreshToken: await freshRefreshToken(w) } }),
+  },
+  'POST /v1/auth/logout': {
+    expect: PUBLIC,
+    request: async (w) => ({ body: { refreshToken: await freshRefreshToken(w) } }),
+  },
+  'POST /v1/auth/logout-all': { expect: ANY_USER },
+
+  // ── two-factor (user-level; order matters: enrol → confirm → disable) ────────────────
+  'GET /v1/auth/2fa': { expect: ANY_USER },
+  'POST /v1/auth/2fa/enrol': {
+    expect: { ...ANY_USER, admin: 409 },
+    why: 'the admin already has 2FA enabled (admins must), so enrolling again is a conflict',
+    request: () => ({ body: { password: PASSWORD } }),
+  },
+  'POST /v1/auth/2fa/confirm': {
+    expect: { ...ANY_USER, admin: 400 },
+    why: 'the admin has no enrolment waiting (2FA is already on)',
+    request: async (w, c) => {
+      const user = userOf(c);
+      if (!user) return { body: { code: '000000' } };
+      const enrol = await w.app.inject({
+        method: 'POST',
+        url: '/v1/auth/2fa/enrol',
+        headers: { authorization: `Bearer ${user.accessToken}` },
+        payload: { password: PASSWORD },
+      });
+      if (enrol.statusCode !== 201) return { body: { code: '000000' } };
+      const totp = URI.parse(enrol.json().otpauthUri as string) as TOTP;
+      w.twoFactor.set(user.userId, { secret: enrol.json().secret, recoveryCodes: [] });
+      return { body: { code: totp.generate() } };
+    },
+    after: (w, c, res) => {
+      const state = c.user && w.twoFactor.get(c.user.userId);
+      if (state && res.statusCode === 200) state.recoveryCodes = res.json().recoveryCodes;
+    },
+  },
+  'POST /v1/auth/2fa/disable': {
+    expect: ANY_USER,
+    // A recovery code: the TOTP code of this 30 s step was spent by confirm (no replay).
+    request: (w, c) => ({
+      body: { code: (c.user && w.twoFactor.get(c.user.userId)?.recoveryCodes.pop()) ?? '000000' },
+    }),
+    after: async (w, c, res) => {
+      // The admin must keep 2FA for the rows that follow.
+      if (c.name === 'admin' && res.statusCode === 200)
+        w.twoFactor.set(c.user!.userId, await enableTwoFactor(w.app, c.user!));
+    },
+  },
+
+  // ── organizations and members ───────────────────────────────────────────────────────
+  'POST /v1/organizations': { expect: ANY_USER, request: () => ({ body: { name: 'Another' } }) },
+  'GET /v1/organizations': { expect: ANY_USER },
+  'GET /v1/users/me': { expect: ANY_USER },
+  'GET /v1/organizations/{orgId}/users': { expect: ORG_PATH_READ },
+  'POST /v1/organizations/{orgId}/users': {
+    expect: ORG_PATH_MANAGE,
+    request: async (w) => ({
+      body: { email: (await freshAccount(w, 'joiner')).email, role: 'member' },
+    }),
+  },
+  'PUT /v1/organizations/{orgId}/users/{userId}': {
+    expect: ORG_PATH_MANAGE,
+    request: async (w) => ({ params: { userId: await freshMember(w) }, body: { role: 'member' } }),
+  },
+  'DELETE /v1/organizations/{orgId}/users/{userId}': {
+    expect: ORG_PATH_MANAGE,
+    request: async (w) => ({ params: { userId: await freshMember(w) } }),
+  },
+  'GET /v1/organizations/{orgId}/ip-allowlist': { expect: ORG_PATH_MANAGE },
+  'PUT /v1/organizations/{orgId}/ip-allowlist': {
+    expect: ORG_PATH_MANAGE,
+    request: () => ({ body: { api: null, webhooks: null } }),
+  },
+
+  // ── API keys ────────────────────────────────────────────────────────────────────────
+  'POST /v1/api-keys': {
+    expect: { ...MANAGE_COLLECTION, apiKey: 403 },
+    why: 'an API key cannot create API keys, whatever its scopes',
+    request: () => ({ body: { name: 'another key', scopes: ['workflows:read'] } }),
+  },
+  'GET /v1/api-keys': { expect: MANAGE_COLLECTION },
+  'DELETE /v1/api-keys/{id}': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => ({
+      params: { id: (await w.asOwner('POST', '/v1/api-keys', { name: 'doomed' })).json().id },
+    }),
+  },
+
+  // ── workflows ───────────────────────────────────────────────────────────────────────
+  'POST /v1/workflows': {
+    expect: ORG_COLLECTION,
+    request: () => ({ body: { definition: webhookWorkflow('created') } }),
+  },
+  'GET /v1/workflows': { expect: ORG_COLLECTION },
+  'GET /v1/workflows/{id}': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.workflowId } }),
+  },
+  'PUT /v1/workflows/{id}': {
+    expect: ORG_OBJECT,
+    request: (w) => ({
+      params: { id: w.a.editableWorkflowId },
+      body: { definition: webhookWorkflow('edited') },
+    }),
+  },
+  'GET /v1/workflows/{id}/versions': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.workflowId } }),
+  },
+  'POST /v1/workflows/{id}/disable': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.editableWorkflowId }, body: { reason: 'matrix' } }),
+  },
+  'POST /v1/workflows/{id}/enable': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.editableWorkflowId }, body: {} }),
+  },
+  'POST /v1/workflows/{id}/webhook-secret': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.signedWorkflowId } }),
+  },
+
+  // ── executions ──────────────────────────────────────────────────────────────────────
+  'POST /v1/workflows/{id}/executions': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.workflowId }, body: { input: { from: 'matrix' } } }),
+  },
+  'GET /v1/workflows/{id}/executions': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.workflowId }, query: { limit: '5' } }),
+  },
+  'GET /v1/executions/{id}': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.executionId } }),
+  },
+  'GET /v1/executions/{id}/logs': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.executionId } }),
+  },
+  'POST /v1/executions/{id}/cancel': {
+    expect: ORG_OBJECT,
+    request: async (w) => {
+      const started = await w.asOwner('POST', `/v1/workflows/${w.a.workflowId}/executions`, {});
+      return { params: { id: started.json().id } };
+    },
+  },
+
+  // ── connectors and connections ──────────────────────────────────────────────────────
+  'POST /v1/connectors': {
+    expect: ORG_COLLECTION,
+    request: () => ({ body: { name: unique('connector'), kind: 'http' } }),
+  },
+  'GET /v1/connectors': { expect: ORG_COLLECTION },
+  'POST /v1/connections': {
+    expect: ORG_COLLECTION,
+    request: () => ({ body: { name: unique('connection'), secrets: { token: 't' } } }),
+  },
+  'GET /v1/connections': { expect: ORG_COLLECTION },
+  'PUT /v1/connections/{id}/secrets': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.connectionId }, body: { secrets: { token: 'new' } } }),
+  },
+  'DELETE /v1/connections/{id}': {
+    expect: ORG_OBJECT,
+    request: async (w) => {
+      const c = await w.asOwner('POST', '/v1/connections', {
+        name: unique('doomed'),
+        secrets: { token: 't' },
+      });
+      return { params: { id: c.json().id } };
+    },
+  },
+
+  // ── notifications and audit ─────────────────────────────────────────────────────────
+  'GET /v1/notifications': { expect: ORG_COLLECTION },
+  'POST /v1/notifications/{id}/read': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.notificationId } }),
+  },
+  'GET /v1/audit-events': { expect: MANAGE_COLLECTION },
+  'GET /v1/audit-events/export': {
+    expect: MANAGE_COLLECTION,
+    request: () => ({ query: { format: 'json' } }),
+  },
+
+  // ── webhooks: the token is the credential, whoever calls ──────────────────────────
+  'POST /v1/hooks/{token}': {
+    expect: PUBLIC,
+    request: (w) => ({ params: { token: w.a.webhookToken }, body: { hello: 'matrix' } }),
+  },
+  ...Object.fromEntries(
+    ['GET', 'PUT', 'PATCH', 'DELETE'].map((method) => [
+      `${method} /v1/hooks/{token}`,
+      {
+        expect: all(405),
+        why: 'the trigger accepts POST only',
+        request: (w: World) => ({ params: { token: w.a.webhookToken } }),
+      } satisfies Row,
+    ]),
+  ),
+};
+
+/** Routes hidden from the OpenAPI document (probes): checked to exist, with their own rows. */
+export const HIDDEN_ROUTES: Record<string, Row> = {
+  'GET /healthz': { expect: PUBLIC },
+  'GET /readyz': { expect: PUBLIC },
+  'GET /metrics': { expect: PUBLIC },
+  'GET /v1/openapi.json': { expect: PUBLIC },
+};
