@@ -11,6 +11,7 @@ import type { ExecutionStack } from '../../../runner/test/support/execution-stac
 import { createTestApp, signUp } from '../../../runner/test/support/test-app';
 import type { TestApp as RunnerTestApp, TestUser } from '../../../runner/test/support/test-app';
 import { createTestBroker } from '../../../runner/test/support/test-broker';
+import { withSystemContext } from '../../../runner/src/db/org-context';
 import type { TestBroker } from '../../../runner/test/support/test-broker';
 
 export const RUNNER_PASSWORD = 'correct horse battery';
@@ -20,6 +21,8 @@ export interface RunnerStack {
   runner: RunnerTestApp;
   /** Registers a user (password RUNNER_PASSWORD) through the API. */
   signUp(name?: string): Promise<TestUser>;
+  /** Lets this organization's steps call 127.0.0.1 (a test's own HTTP server). */
+  allowPrivateNetwork(organizationId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,12 @@ export async function startRunnerStack(options: { worker?: boolean } = {}): Prom
     url,
     runner,
     signUp: (name) => signUp(runner.app, name),
+    allowPrivateNetwork: (organizationId) =>
+      withSystemContext(runner.db.orm, async (em) => {
+        await em.execute('update organizations set allow_private_network = true where id = ?', [
+          organizationId,
+        ]);
+      }),
     async close() {
       await stack?.stop();
       await broker?.drop();

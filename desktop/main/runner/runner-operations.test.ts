@@ -1,0 +1,305 @@
+/**
+ * Publishing, the executions dashboard and administration through the real
+ * router, against a real runner (API on 127.0.0.1 + PostgreSQL + a relay and
+ * worker on RabbitMQ) and a real Secret Service for the session.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeytarKeychain } from '../keychain/keychain';
+import { RUNNER_PASSWORD, startRunnerStack } from '../../test/support/runner-stack';
+import type { RunnerStack } from '../../test/support/runner-stack';
+import { startSecretService } from '../../test/support/secret-service';
+import { createTestApp } from '../../test/support/test-app';
+import type { TestApp } from '../../test/support/test-app';
+
+const secretService = await startSecretService();
+const SERVICE = `maestro-test-runner-ops-${process.pid}`;
+
+const hookWorkflow = (name: string) => ({
+  format: 'maestro/workflow@1',
+  name,
+  nodes: [
+    { id: 'hook', type: 'trigger.webhook', config: { method: 'POST' } },
+    { id: 'shape', type: 'transform', config: { value: { got: '{{ trigger.body }}' } } },
+  ],
+  edges: [{ from: 'hook', to: 'shape' }],
+});
+
+/** Polls (the runner works in the background) until `check` passes or 20 s have gone. */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await read();
+    if (check(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.skipIf(!secretService.available)(
+  `publish, executions, admin (real runner + worker)${secretService.reason ? ` — skipped: ${secretService.reason}` : ''}`,
+  () => {
+    let runner: RunnerStack;
+    let app: TestApp;
+    let orgId: string;
+
+    /** A desktop signed in as a new user, with an organization of its own. */
+    async function desktopAs(target: TestApp, name: string, createOrg = true) {
+      const user = await runner.signUp(name);
+      const profile = await target.caller.runner.profiles.create({ name, baseUrl: runner.url });
+      await target.caller.runner.profiles.setActive({ profileId: profile.id });
+      await target.caller.runner.profiles.signIn({
+        profileId: profile.id,
+        email: user.email,
+        password: RUNNER_PASSWORD,
+      });
+      if (!createOrg) return { user, profile, orgId: '' };
+      const org = await target.caller.runner.admin.createOrganization({ name: `${name} org` });
+      await target.caller.runner.profiles.selectOrganization({
+        profileId: profile.id,
+        organizationId: org.id,
+      });
+      return { user, profile, orgId: org.id };
+    }
+
+    beforeAll(async () => {
+      runner = await startRunnerStack({ worker: true });
+      app = createTestApp({ keychain: createKeytarKeychain({ service: SERVICE }) });
+      ({ orgId } = await desktopAs(app, 'olivia'));
+    }, 60_000);
+    afterAll(async () => {
+      await app?.close();
+      await runner?.close();
+      secretService.stop();
+    });
+
+    it('publishes with POST the first time and PUT after, remembering the runner id', async () => {
+      const { id } = await app.caller.workflows.create({ document: hookWorkflow('orders') });
+      expect(await app.caller.runner.publish.status({ workflowId: id })).toBeNull();
+      const first = await app.caller.runner.publish.publish({ workflowId: id });
+      expect(first).toMatchObject({ created: true, version: 1, organizationId: orgId });
+      expect(first.webhookUrl).toMatch(new RegExp(`^${runner.url}/v1/hooks/`));
+      const second = await app.caller.runner.publish.publish({ workflowId: id });
+      expect(second).toMatchObject({
+        created: false,
+        version: 2,
+        runnerWorkflowId: first.runnerWorkflowId,
+        webhookUrl: first.webhookUrl,
+      });
+      expect(await app.caller.runner.publish.status({ workflowId: id })).toMatchObject({
+        runnerWorkflowId: first.runnerWorkflowId,
+        version: 2,
+      });
+    });
+
+    it('shows the runner’s validation errors with the editor’s paths', async () => {
+      const { id } = await app.caller.workflows.create({ document: hookWorkflow('draft') });
+      const broken = hookWorkflow('draft');
+      broken.nodes.push({ id: 'call', type: 'action.http', config: { method: 'GET' } } as never);
+      broken.edges.push({ from: 'shape', to: 'call' });
+      await app.caller.workflows.save({ id, document: broken });
+      const error = await app.caller.runner.publish.publish({ workflowId: id }).then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string; cause: { issues: unknown[] } },
+      );
+      expect(error).toMatchObject({ code: 'BAD_REQUEST', message: /not valid/ });
+      expect(error!.cause.issues).toContainEqual({
+        path: 'nodes[2].config.url',
+        message: expect.any(String),
+      });
+      expect(await app.caller.runner.publish.status({ workflowId: id })).toBeNull();
+    });
+
+    it('a webhook call shows up as a successful execution with steps and logs', async () => {
+      const { id } = await app.caller.workflows.create({ document: hookWorkflow('hooked') });
+      const published = await app.caller.runner.publish.publish({ workflowId: id });
+      const hook = await fetch(published.webhookUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ total: 150 }),
+      });
+      expect(hook.status).toBe(202);
+      const { executionId } = (await hook.json()) as { executionId: string };
+      const list = await eventually(
+        () => app.caller.runner.executions.list({ runnerWorkflowId: published.runnerWorkflowId }),
+        (page) => page.items[0]?.status === 'success',
+      );
+      expect(list.items.map((e) => [e.id, e.status, e.trigger])).toEqual([
+        [executionId, 'success', 'webhook'],
+      ]);
+      const detail = await app.caller.runner.executions.get({ executionId });
+      expect(detail.steps.shape).toMatchObject({
+        status: 'success',
+        output: { got: { total: 150 } },
+      });
+      await expect(app.caller.runner.executions.cancel({ executionId })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: /already ended/,
+      });
+
+      const overview = await app.caller.runner.executions.overview();
+      expect(overview.find((w) => w.runnerWorkflowId === published.runnerWorkflowId)).toMatchObject(
+        {
+          name: 'hooked',
+          localWorkflowId: id,
+          counts: { success: 1, failed: 0, running: 0, other: 0 },
+          last: { id: executionId, status: 'success' },
+        },
+      );
+    });
+
+    it('a failing step’s retries are in the logs, and the run counts as failed', async () => {
+      await runner.allowPrivateNetwork(orgId);
+      const down = createServer((_req, res) => res.writeHead(503).end('busy'));
+      await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(down.address() as AddressInfo).port}/`;
+        const document = hookWorkflow('flaky');
+        document.nodes.push({
+          id: 'call',
+          type: 'action.http',
+          config: { method: 'GET', url },
+          retry: { maxAttempts: 2, backoffMs: 10 },
+        } as never);
+        document.edges.push({ from: 'shape', to: 'call' });
+        const { id } = await app.caller.workflows.create({ document });
+        const published = await app.caller.runner.publish.publish({ workflowId: id });
+        const res = await fetch(published.webhookUrl!, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
+        const { executionId } = (await res.json()) as { executionId: string };
+        const detail = await eventually(
+          () => app.caller.runner.executions.get({ executionId }),
+          (e) => e.status === 'failed',
+        );
+        expect(detail).toMatchObject({
+          status: 'failed',
+          steps: { call: { status: 'failed', attempts: 2 } },
+        });
+        const logs = await app.caller.runner.executions.logs({ executionId });
+        expect(logs.items).toContainEqual(
+          expect.objectContaining({
+            stepId: 'call',
+            level: 'warn',
+            message: expect.stringMatching(/failed \(HTTP_STATUS: GET .* returned 503\); retrying/),
+          }),
+        );
+        const row = (await app.caller.runner.executions.overview()).find(
+          (w) => w.runnerWorkflowId === published.runnerWorkflowId,
+        );
+        expect(row?.counts).toEqual({ success: 0, failed: 1, running: 0, other: 0 });
+        const failed = await app.caller.runner.executions.list({
+          runnerWorkflowId: published.runnerWorkflowId,
+          status: 'failed',
+        });
+        expect(failed.items.map((e) => e.id)).toEqual([executionId]);
+      } finally {
+        await new Promise((resolve) => down.close(resolve));
+      }
+    });
+
+    it('filters by status and pages with the cursor', async () => {
+      const { id } = await app.caller.workflows.create({ document: hookWorkflow('paged') });
+      const published = await app.caller.runner.publish.publish({ workflowId: id });
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(published.webhookUrl!, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(202);
+      }
+      const runnerWorkflowId = published.runnerWorkflowId;
+      await eventually(
+        () => app.caller.runner.executions.list({ runnerWorkflowId, status: 'success' }),
+        (page) => page.items.length === 3,
+      );
+      const first = await app.caller.runner.executions.list({ runnerWorkflowId, limit: 2 });
+      expect(first.items).toHaveLength(2);
+      expect(first.nextCursor).toBeTruthy();
+      const rest = await app.caller.runner.executions.list({
+        runnerWorkflowId,
+        limit: 2,
+        cursor: first.nextCursor!,
+      });
+      expect(rest.items).toHaveLength(1);
+      expect(new Set([...first.items, ...rest.items].map((e) => e.id)).size).toBe(3);
+      expect(
+        (await app.caller.runner.executions.list({ runnerWorkflowId, status: 'failed' })).items,
+      ).toEqual([]);
+    });
+
+    it('another organization’s executions are not found', async () => {
+      const { id } = await app.caller.workflows.create({ document: hookWorkflow('private') });
+      const published = await app.caller.runner.publish.publish({ workflowId: id });
+      const other = createTestApp({ keychain: createKeytarKeychain({ service: SERVICE }) });
+      try {
+        await desktopAs(other, 'mallory');
+        await expect(
+          other.caller.runner.executions.list({ runnerWorkflowId: published.runnerWorkflowId }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('owners manage members; a member gets a read-only view and is refused', async () => {
+      const member = createTestApp({ keychain: createKeytarKeychain({ service: SERVICE }) });
+      try {
+        const { user } = await desktopAs(member, 'max', false);
+        const orgs = await app.caller.runner.admin.organizations();
+        expect(orgs.find((o) => o.id === orgId)).toMatchObject({ role: 'owner', canManage: true });
+
+        const added = await app.caller.runner.admin.addMember({
+          organizationId: orgId,
+          email: user.email,
+        });
+        expect(added).toMatchObject({ email: user.email, role: 'member' });
+        const listed = await app.caller.runner.admin.members({ organizationId: orgId });
+        expect(listed.canManage).toBe(true);
+        expect(listed.items.map((m) => m.role).sort()).toEqual(['member', 'owner']);
+
+        // The member's own desktop: read-only, and the runner refuses changes.
+        const seen = await member.caller.runner.admin.members({ organizationId: orgId });
+        expect(seen.canManage).toBe(false);
+        expect(seen.items).toHaveLength(2);
+        await expect(
+          member.caller.runner.admin.changeRole({
+            organizationId: orgId,
+            userId: user.userId,
+            role: 'owner',
+          }),
+        ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+        expect(
+          await app.caller.runner.admin.changeRole({
+            organizationId: orgId,
+            userId: user.userId,
+            role: 'admin',
+          }),
+        ).toEqual({ id: user.userId, role: 'admin' });
+        await app.caller.runner.admin.removeMember({ organizationId: orgId, userId: user.userId });
+        const after = await app.caller.runner.admin.members({ organizationId: orgId });
+        expect(after.items.map((m) => m.email)).not.toContain(user.email);
+        await expect(
+          member.caller.runner.admin.members({ organizationId: orgId }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      } finally {
+        await member.close();
+      }
+    });
+
+    it('keeps the last owner', async () => {
+      const me = (await app.caller.runner.admin.members({ organizationId: orgId })).items[0]!;
+      await expect(
+        app.caller.runner.admin.changeRole({
+          organizationId: orgId,
+          userId: me.id,
+          role: 'member',
+        }),
+      ).rejects.toMatchObject({ code: 'CONFLICT', message: /at least one owner/ });
+    });
+  },
+);
