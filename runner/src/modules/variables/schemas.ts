@@ -9,7 +9,7 @@ export const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Business limits (docs/runner.md "Organization variables"). */
 export const VARIABLE_LIMITS = {
   perOrganization: 200,
-  keyLength: 100,
+  keyLength: 64,
   /** Characters of one value. */
   valueLength: 16_384,
   /** A shorter secret would redact that text everywhere it occurs in results and logs. */
