@@ -6,6 +6,7 @@ import { CustomRole } from '../../db/entities/custom-role';
 import { User } from '../../db/entities/identity';
 import { Invitation } from '../../db/entities/invitation';
 import { Membership } from '../../db/entities/tenancy';
+import { newId } from '../../db/ids';
 import { badRequest, conflict, forbidden, notFound } from '../../http/problem';
 import { findUserByEmail } from '../auth/repository';
 import { roleRefOf, type ResolvedRole } from '../roles/role-ref';
@@ -140,6 +141,7 @@ async function userFor(em: EntityManager, invitation: InvitationEntity, acceptor
     throw conflict('an account with this email already exists: sign in, then accept');
   // The link reached this address, which proves it as a verification link would.
   return em.create(User, {
+    id: newId(), // known before the flush: the membership and audit rows name it
     email: invitation.email,
     name: acceptor.name,
     passwordHash: acceptor.passwordHash,

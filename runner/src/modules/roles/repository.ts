@@ -54,6 +54,27 @@ export async function getCustomRole(em: EntityManager, id: string, opts: { lock?
 export async function roleUsage(em: EntityManager, roleId: string) {
   // One transaction, one connection: the counts run one after the other.
   const members = await em.count(Membership, { roleId });
-  const invitations = await em.count(Invitation, { roleId, acceptedAt: null, revokedAt: null });
+  const invitations = await em.count(Invitation, {
+    roleId,
+    acceptedAt: null,
+    revokedAt: null,
+    expiresAt: { $gt: new Date() },
+  });
   return { members, invitations };
+}
+
+/** Invitations that can no longer be accepted let go of the role (their audit events keep it). */
+export async function releaseRole(em: EntityManager, roleId: string) {
+  await em.nativeUpdate(
+    Invitation,
+    {
+      roleId,
+      $or: [
+        { acceptedAt: { $ne: null } },
+        { revokedAt: { $ne: null } },
+        { expiresAt: { $lte: new Date() } },
+      ],
+    },
+    { roleId: null },
+  );
 }

@@ -7,7 +7,7 @@ import { ROLES } from '../../db/entities/tenancy';
 import { grantedPermissions, missingPermissions, type Permission } from '../../http/permissions';
 import { conflict, forbidden, problemResponses } from '../../http/problem';
 import { actorFields, inOrg, orgOf } from '../../http/request-context';
-import { customRoleInfo, getCustomRole, listRoles, roleUsage } from './repository';
+import { customRoleInfo, getCustomRole, listRoles, releaseRole, roleUsage } from './repository';
 import { RoleBody, RoleInfo, RoleParams } from './schemas';
 
 const OrgParams = z.object({ orgId: z.string() });
@@ -144,13 +144,15 @@ export async function roleRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const org = orgOf(request);
+      const inUse = (members: number, invitations: number) =>
+        conflict(
+          `the role is in use by ${members} member(s) and ${invitations} pending invitation(s); give them another role first`,
+        );
       await inOrg(request, async (em) => {
         const row = await getCustomRole(em, request.params.roleId, { lock: true });
         const usage = await roleUsage(em, row.id);
-        if (usage.members || usage.invitations)
-          throw conflict(
-            `the role is in use by ${usage.members} member(s) and ${usage.invitations} pending invitation(s); give them another role first`,
-          );
+        if (usage.members || usage.invitations) throw inUse(usage.members, usage.invitations);
+        await releaseRole(em, row.id);
         em.remove(row);
         em.create(AuditEvent, {
           organizationId: org.id,
@@ -161,6 +163,11 @@ export async function roleRoutes(fastify: FastifyInstance): Promise<void> {
           details: { name: row.name },
         });
         await em.flush();
+      }).catch((error: unknown) => {
+        // Assigned by a concurrent request after the count: the foreign key refuses the delete.
+        if ((error as { code?: string }).code === '23503')
+          throw conflict('the role was assigned meanwhile; give its holders another role first');
+        throw error;
       });
       return reply.code(204).send(null);
     },
