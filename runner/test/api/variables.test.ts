@@ -53,8 +53,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-const put = (who: { headers: Record<string, string> }, key: string, payload: unknown) =>
-  app.inject({ method: 'PUT', url: `/v1/variables/${key}`, headers: who.headers, payload });
+const put = (
+  who: { headers: Record<string, string> },
+  key: string,
+  payload: Record<string, unknown>,
+) => app.inject({ method: 'PUT', url: `/v1/variables/${key}`, headers: who.headers, payload });
 const list = (who: { headers: Record<string, string> }) =>
   app.inject({ method: 'GET', url: '/v1/variables', headers: who.headers });
 
