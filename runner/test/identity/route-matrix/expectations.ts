@@ -203,6 +203,59 @@ export const ROUTES: Record<string, Row> = {
     expect: ORG_PATH_MANAGE,
     request: async (w) => ({ params: { userId: await freshMember(w) } }),
   },
+  'GET /v1/organizations/{orgId}/roles': { expect: ORG_PATH_READ },
+  'POST /v1/organizations/{orgId}/roles': {
+    expect: ORG_PATH_MANAGE,
+    request: () => ({ body: { name: unique('role'), permissions: ['workflows:read'] } }),
+  },
+  'PUT /v1/organizations/{orgId}/roles/{roleId}': {
+    expect: ORG_PATH_MANAGE,
+    request: (w) => ({
+      params: { roleId: w.a.customRoleId },
+      body: { name: unique('renamed'), permissions: ['workflows:read', 'executions:read'] },
+    }),
+  },
+  'DELETE /v1/organizations/{orgId}/roles/{roleId}': {
+    expect: ORG_PATH_MANAGE,
+    request: async (w) => {
+      const role = await w.asOwner('POST', `/v1/organizations/${w.orgA}/roles`, {
+        name: unique('doomed'),
+        permissions: ['workflows:read'],
+      });
+      return { params: { roleId: role.json().id } };
+    },
+  },
+  'POST /v1/organizations/{orgId}/invitations': {
+    expect: ORG_PATH_MANAGE,
+    request: () => ({ body: { email: `${unique('invitee')}@example.test`, role: 'member' } }),
+  },
+  'GET /v1/organizations/{orgId}/invitations': { expect: ORG_PATH_MANAGE },
+  'DELETE /v1/organizations/{orgId}/invitations/{invitationId}': {
+    expect: ORG_PATH_MANAGE,
+    request: async (w) => {
+      const inv = await w.asOwner('POST', `/v1/organizations/${w.orgA}/invitations`, {
+        email: `${unique('revoked')}@example.test`,
+      });
+      return { params: { invitationId: inv.json().id } };
+    },
+  },
+  'POST /v1/invitations/accept': {
+    expect: { ...PUBLIC, apiKey: 403 },
+    why: 'public, but a sent Authorization is used: an API key cannot accept; a signed-in caller accepts for its own verified address',
+    request: async (w, c) => {
+      // Signed in: org C invites the caller itself; anonymous (and the key): a new address.
+      const email = c.user?.email ?? `${unique('newcomer')}@example.test`;
+      const res = await w.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${w.orgC}/invitations`,
+        headers: w.spareHeaders,
+        payload: { email },
+      });
+      if (res.statusCode !== 201) throw new Error(`invite failed: ${res.body}`);
+      const token = w.tokenMailedTo(email);
+      return { body: c.user ? { token } : { token, name: 'Newcomer', password: PASSWORD } };
+    },
+  },
   'GET /v1/organizations/{orgId}/ip-allowlist': { expect: ORG_PATH_MANAGE },
   'PUT /v1/organizations/{orgId}/ip-allowlist': {
     expect: ORG_PATH_MANAGE,
@@ -251,6 +304,17 @@ export const ROUTES: Record<string, Row> = {
   'POST /v1/workflows/{id}/enable': {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.editableWorkflowId }, body: {} }),
+  },
+  'GET /v1/workflows/{id}/access': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.sharedWorkflowId } }),
+  },
+  'PUT /v1/workflows/{id}/access': {
+    expect: MANAGE_OBJECT,
+    request: (w) => ({
+      params: { id: w.a.sharedWorkflowId },
+      body: { restricted: true, members: [{ userId: w.a.memberUserId, access: 'view' }] },
+    }),
   },
   'POST /v1/workflows/{id}/webhook-secret': {
     expect: ORG_OBJECT,
@@ -307,6 +371,23 @@ export const ROUTES: Record<string, Row> = {
       return { params: { id: c.json().id } };
     },
   },
+
+  // ── variables and usage ─────────────────────────────────────────────────────────────
+  'GET /v1/variables': { expect: ORG_COLLECTION },
+  'PUT /v1/variables/{key}': {
+    expect: MANAGE_COLLECTION,
+    why: 'a key names no org A object: org B writes its own variable',
+    request: () => ({ params: { key: 'API_URL' }, body: { value: 'https://example.test' } }),
+  },
+  'DELETE /v1/variables/{key}': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => {
+      const key = `DOOMED_${randomBytes(4).toString('hex').toUpperCase()}`;
+      await w.asOwner('PUT', `/v1/variables/${key}`, { value: 'x' });
+      return { params: { key } };
+    },
+  },
+  'GET /v1/usage': { expect: ORG_COLLECTION },
 
   // ── notifications and audit ─────────────────────────────────────────────────────────
   'GET /v1/notifications': { expect: ORG_COLLECTION },

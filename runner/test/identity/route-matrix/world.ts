@@ -59,6 +59,9 @@ export interface World {
     editableWorkflowId: string;
     /** Its own workflow for webhook-secret (a signed hook would refuse unsigned calls). */
     signedWorkflowId: string;
+    /** Its own workflow for PUT access (sharing). */
+    sharedWorkflowId: string;
+    customRoleId: string;
     executionId: string;
     connectorId: string;
     connectionId: string;
@@ -66,8 +69,11 @@ export interface World {
     notificationId: string;
     memberUserId: string;
   };
-  /** An account without 2FA or organization, for sign-in routes (login, refresh, logout). */
+  /** An account without 2FA, for sign-in routes (login, refresh, logout). */
   spareEmail: string;
+  /** Org C, owned by the spare account: it invites the callers (invitations/accept). */
+  orgC: string;
+  spareHeaders: Record<string, string>;
   /** 2FA secrets and recovery codes by user id, for the routes that need a code. */
   twoFactor: Map<string, TwoFactor>;
   mails: { to: string; text: string }[];
@@ -96,6 +102,12 @@ export async function createWorld(): Promise<World> {
     identity: { throttle: { maxPerIp: 1_000_000, maxPerAccount: 1_000_000 } },
   });
   const { app } = t;
+  const tokenMailedTo = (to: string) => {
+    const mail = mails.findLast((m) => m.to === to);
+    const token = mail && /[?&]token=([^\s&]+)/.exec(mail.text)?.[1];
+    if (!token) throw new Error(`no link with a token was mailed to ${to}`);
+    return decodeURIComponent(token);
+  };
   const inject = app.inject.bind(app);
 
   const owner = await signUpWithOrg(app, 'owner');
@@ -123,7 +135,13 @@ export async function createWorld(): Promise<World> {
   const twoFactor = new Map<string, TwoFactor>();
   twoFactor.set(admin.userId, await enableTwoFactor(app, admin));
   const other = await signUpWithOrg(app, 'other');
-  const spare = await signUp(app, 'spare');
+  const spare = await signUpWithOrg(app, 'spare');
+  // Verified addresses, as accepting an invitation while signed in requires.
+  for (const user of [owner, member, secondMember, admin, other]) {
+    const token = tokenMailedTo(user.email);
+    const res = await inject({ method: 'POST', url: '/v1/auth/verify-email', payload: { token } });
+    if (res.statusCode !== 200) throw new Error(`verify-email failed: ${res.body}`);
+  }
 
   const key = await asOwner('POST', '/v1/api-keys', { name: 'matrix', scopes: [...PERMISSIONS] });
 
@@ -134,6 +152,11 @@ export async function createWorld(): Promise<World> {
     definition: webhookWorkflow('editable'),
   });
   const signed = await asOwner('POST', '/v1/workflows', { definition: webhookWorkflow('signed') });
+  const shared = await asOwner('POST', '/v1/workflows', { definition: webhookWorkflow('shared') });
+  const role = await asOwner('POST', `/v1/organizations/${orgA}/roles`, {
+    name: 'matrix role',
+    permissions: ['workflows:read'],
+  });
   const execution = await asOwner('POST', `/v1/workflows/${workflowId}/executions`, {
     input: { x: 1 },
   });
@@ -184,6 +207,8 @@ export async function createWorld(): Promise<World> {
       webhookToken,
       editableWorkflowId: editable.json().id,
       signedWorkflowId: signed.json().id,
+      sharedWorkflowId: shared.json().id,
+      customRoleId: role.json().id,
       executionId: execution.json().id,
       connectorId: connector.json().id,
       connectionId: connection.json().id,
@@ -192,14 +217,11 @@ export async function createWorld(): Promise<World> {
       memberUserId: member.userId,
     },
     spareEmail: spare.email,
+    orgC: spare.orgId,
+    spareHeaders: spare.headers,
     twoFactor,
     mails,
-    tokenMailedTo(to) {
-      const mail = mails.findLast((m) => m.to === to);
-      const token = mail && /[?&]token=([^\s&]+)/.exec(mail.text)?.[1];
-      if (!token) throw new Error(`no link with a token was mailed to ${to}`);
-      return decodeURIComponent(token);
-    },
+    tokenMailedTo,
     asOwner,
     close: () => t.close(),
   };
