@@ -12,6 +12,10 @@ import { SettingsPage } from '../panels/settings-page';
 import { VersionsDialog } from '../panels/versions-dialog';
 import { RunDialog } from '../run-panel/run-dialog';
 import { RunPanel } from '../run-panel/run-panel';
+import { AdminPage } from '../runner/admin-page';
+import { ExecutionsPage } from '../runner/executions-page';
+import { PublishDialog } from '../runner/publish-dialog';
+import { RunnerPage } from '../runner/runner-page';
 import { editorStore, useEditor } from '../store/editor-store';
 import { Toasts } from '../ui/toasts';
 import { watchValidation } from '../validation/validation-store';
@@ -25,6 +29,9 @@ import { useShortcuts } from './use-shortcuts';
 const PAGES: [Page, string][] = [
   ['editor', 'Editor'],
   ['connections', 'Connections'],
+  ['runner', 'Runner'],
+  ['executions', 'Executions'],
+  ['admin', 'Organizations'],
   ['settings', 'Settings'],
 ];
 
@@ -99,6 +106,12 @@ export function App() {
             <Editor />
           ) : page === 'connections' ? (
             <ConnectionsPage />
+          ) : page === 'runner' ? (
+            <RunnerPage />
+          ) : page === 'executions' ? (
+            <ExecutionsPage />
+          ) : page === 'admin' ? (
+            <AdminPage />
           ) : (
             <SettingsPage />
           )}
@@ -107,6 +120,7 @@ export function App() {
         {overlay === 'versions' && <VersionsDialog />}
         {overlay === 'help' && <HelpDialog />}
         {overlay === 'run' && <RunDialog />}
+        {overlay === 'publish' && <PublishDialog />}
         <Toasts />
       </div>
     </ReactFlowProvider>

@@ -146,6 +146,15 @@ export function TopBar() {
         )}
         <button
           type="button"
+          className="btn"
+          disabled={!open}
+          onClick={() => showOverlay('publish')}
+          title="Publish to the runner in use"
+        >
+          Publish
+        </button>
+        <button
+          type="button"
           className="btn btn-icon"
           onClick={() => showOverlay('help')}
           aria-label="Help and keyboard shortcuts"

@@ -1,8 +1,8 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 
-export type Page = 'editor' | 'connections' | 'settings';
-export type Overlay = 'none' | 'gallery' | 'versions' | 'help' | 'run';
+export type Page = 'editor' | 'connections' | 'runner' | 'executions' | 'admin' | 'settings';
+export type Overlay = 'none' | 'gallery' | 'versions' | 'help' | 'run' | 'publish';
 
 interface UiState {
   page: Page;

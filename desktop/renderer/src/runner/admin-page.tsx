@@ -1,0 +1,324 @@
+import type { FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+import { showToast } from '../ui/toast-store';
+import { activeProfile, refreshProfiles, useRunner } from './runner-store';
+
+type Organizations = RouterOutputs['runner']['admin']['organizations'];
+type Members = RouterOutputs['runner']['admin']['members'];
+const ROLES = ['owner', 'admin', 'member'] as const;
+type Role = (typeof ROLES)[number];
+
+/** Organizations and their members on the runner in use. Owners and admins manage; members read. */
+export function AdminPage() {
+  const profile = useRunner(activeProfile);
+  const [organizations, setOrganizations] = useState<Organizations | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const list = await api.runner.admin.organizations.query();
+      setOrganizations(list);
+      setProblem(null);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  }, []);
+  useEffect(() => {
+    void refresh();
+  }, [refresh, profile?.id, profile?.signedIn]);
+
+  const current = selected ?? profile?.organizationId ?? organizations?.[0]?.id ?? null;
+  return (
+    <main className="page" aria-labelledby="admin-title">
+      <h1 id="admin-title">Organizations</h1>
+      <p className="muted">
+        {profile ? `On ${profile.name}.` : 'Set up a runner on the Runner page first.'}
+      </p>
+      {problem && (
+        <p className="field-issues" role="alert">
+          {problem}
+        </p>
+      )}
+      {organizations && (
+        <section aria-labelledby="orgs-title">
+          <h2 id="orgs-title">Your organizations</h2>
+          {organizations.length === 0 ? (
+            <p className="muted">None yet.</p>
+          ) : (
+            <table className="table" data-testid="organizations">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Your role</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {organizations.map((o) => (
+                  <tr key={o.id} aria-current={o.id === current ? 'true' : undefined}>
+                    <th scope="row">{o.name}</th>
+                    <td>{o.role}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        onClick={() => setSelected(o.id)}
+                        aria-label={`Members of ${o.name}`}
+                      >
+                        Members
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <NewOrganizationForm
+            onCreated={async () => {
+              await refresh();
+              await refreshProfiles();
+            }}
+          />
+        </section>
+      )}
+      {current && organizations?.some((o) => o.id === current) && (
+        <MembersSection
+          key={current}
+          organizationId={current}
+          name={organizations.find((o) => o.id === current)?.name ?? ''}
+        />
+      )}
+    </main>
+  );
+}
+
+function NewOrganizationForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const [name, setName] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await api.runner.admin.createOrganization.mutate({ name });
+      showToast({ tone: 'success', message: `Created ${name}; you are its owner.` });
+      setName('');
+      await onCreated();
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  return (
+    <form className="form form-inline" onSubmit={(e) => void submit(e)}>
+      <div className="field">
+        <label className="field-label" htmlFor="new-org-name">
+          New organization
+        </label>
+        <input
+          id="new-org-name"
+          className="input"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+      </div>
+      {problem && (
+        <p className="field-issues" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="btn">
+          Create organization
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function MembersSection({ organizationId, name }: { organizationId: string; name: string }) {
+  const [members, setMembers] = useState<Members | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const refresh = useCallback(async () => {
+    try {
+      setMembers(await api.runner.admin.members.query({ organizationId }));
+      setProblem(null);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  }, [organizationId]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const act = async (run: () => Promise<unknown>, done: string) => {
+    try {
+      await run();
+      showToast({ tone: 'success', message: done });
+    } catch (error) {
+      showToast({ tone: 'error', message: errorMessage(error) });
+    }
+    await refresh();
+  };
+  const canManage = members?.canManage ?? false;
+  return (
+    <section aria-labelledby="members-title">
+      <h2 id="members-title">Members of {name}</h2>
+      {members && !canManage && (
+        <p className="hint" data-testid="members-read-only">
+          Read-only: only owners and admins manage members and roles.
+        </p>
+      )}
+      {problem && (
+        <p className="field-issues" role="alert">
+          {problem}
+        </p>
+      )}
+      {members && (
+        <table className="table" data-testid="members">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Joined</th>
+              {canManage && (
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {members.items.map((m) => (
+              <tr key={m.id}>
+                <th scope="row">{m.name}</th>
+                <td>{m.email}</td>
+                <td>
+                  {canManage ? (
+                    <select
+                      className="input"
+                      aria-label={`Role of ${m.email}`}
+                      value={m.role}
+                      onChange={(e) =>
+                        void act(
+                          () =>
+                            api.runner.admin.changeRole.mutate({
+                              organizationId,
+                              userId: m.id,
+                              role: e.target.value as Role,
+                            }),
+                          `${m.email} is now ${e.target.value}.`,
+                        )
+                      }
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    m.role
+                  )}
+                </td>
+                <td>{new Date(m.joinedAt).toLocaleDateString()}</td>
+                {canManage && (
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small btn-danger"
+                      aria-label={`Remove ${m.email}`}
+                      onClick={() =>
+                        void act(
+                          () =>
+                            api.runner.admin.removeMember.mutate({ organizationId, userId: m.id }),
+                          `Removed ${m.email}.`,
+                        )
+                      }
+                    >
+                      Remove
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canManage && <AddMemberForm organizationId={organizationId} onAdded={refresh} />}
+    </section>
+  );
+}
+
+function AddMemberForm({
+  organizationId,
+  onAdded,
+}: {
+  organizationId: string;
+  onAdded: () => Promise<void>;
+}) {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await api.runner.admin.addMember.mutate({ organizationId, email, role });
+      showToast({ tone: 'success', message: `Added ${email} as ${role}.` });
+      setEmail('');
+      await onAdded();
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  return (
+    <form className="form" onSubmit={(e) => void submit(e)} aria-label="Add a member">
+      <div className="field">
+        <label className="field-label" htmlFor="member-email">
+          Add a member by email (an existing account on this runner)
+        </label>
+        <input
+          id="member-email"
+          className="input"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor="member-role">
+          Role
+        </label>
+        <select
+          id="member-role"
+          className="input"
+          value={role}
+          onChange={(e) => setRole(e.target.value as Role)}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </div>
+      {problem && (
+        <p className="field-issues" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="btn">
+          Add member
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,141 @@
+import { useCallback, useState } from 'react';
+import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+import { REFRESH_MS, StatusBadge } from './status-badge';
+import { useAutoRefresh } from './use-auto-refresh';
+
+type Page = RouterOutputs['runner']['executions']['list'];
+type Status = NonNullable<RouterInputs['runner']['executions']['list']['status']>;
+
+const STATUSES: Status[] = ['pending', 'running', 'success', 'failed', 'canceled'];
+const PAGE_SIZE = 20;
+
+/** One workflow's runs, newest first, with a status filter and cursor pages. */
+export function ExecutionList({
+  runnerWorkflowId,
+  name,
+  onOpen,
+}: {
+  runnerWorkflowId: string;
+  name: string;
+  onOpen: (executionId: string) => void;
+}) {
+  const [status, setStatus] = useState<Status | ''>('');
+  // The cursors of the pages before this one: "Newer" pops, "Older" pushes.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [page, setPage] = useState<Page | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const cursor = cursors.at(-1);
+
+  const refresh = useCallback(async () => {
+    try {
+      setPage(
+        await api.runner.executions.list.query({
+          runnerWorkflowId,
+          limit: PAGE_SIZE,
+          ...(status ? { status } : {}),
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      setProblem(null);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  }, [runnerWorkflowId, status, cursor]);
+  useAutoRefresh(refresh, REFRESH_MS);
+
+  return (
+    <section aria-labelledby="runs-title">
+      <h2 id="runs-title">Runs of {name}</h2>
+      <div className="toolbar">
+        <label className="field-label" htmlFor="runs-status">
+          Status
+        </label>
+        <select
+          id="runs-status"
+          className="input"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as Status | '');
+            setCursors([]);
+          }}
+        >
+          <option value="">All</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
+          Newer
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={!page?.nextCursor}
+          onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}
+        >
+          Older
+        </button>
+      </div>
+      {problem && (
+        <p className="field-issues" role="alert">
+          {problem}
+        </p>
+      )}
+      {page && page.items.length === 0 ? (
+        <p className="muted">No run{status ? ` with status ${status}` : ''} yet.</p>
+      ) : (
+        <table className="table" data-testid="runs">
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Status</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Version</th>
+              <th scope="col">Duration</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.items.map((e) => (
+              <tr key={e.id} data-testid="run-row">
+                <td>{new Date(e.createdAt).toLocaleString()}</td>
+                <td>
+                  <StatusBadge status={e.status} />
+                </td>
+                <td>{e.trigger}</td>
+                <td>v{e.version}</td>
+                <td>{duration(e.startedAt, e.finishedAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => onOpen(e.id)}
+                    aria-label={`Details of the ${e.status} run of ${new Date(e.createdAt).toLocaleString()}`}
+                  >
+                    Details
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function duration(startedAt: string | null, finishedAt: string | null): string {
+  if (!startedAt || !finishedAt) return '—';
+  const ms = Date.parse(finishedAt) - Date.parse(startedAt);
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,225 @@
+import type { FormEvent } from 'react';
+import { useEffect, useState } from 'react';
+import type { RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+import { showToast } from '../ui/toast-store';
+import type { RunnerProfile } from './runner-store';
+import { refreshProfiles, useRunner } from './runner-store';
+import { SignInForm } from './sign-in-form';
+
+type Organizations = RouterOutputs['runner']['profiles']['organizations'];
+
+/** Runner profiles: where to publish, who is signed in, which organization. */
+export function RunnerPage() {
+  const profiles = useRunner((s) => s.profiles);
+  const problem = useRunner((s) => s.problem);
+  useEffect(() => void refreshProfiles(), []);
+  return (
+    <main className="page" aria-labelledby="runner-title">
+      <h1 id="runner-title">Runner</h1>
+      <p className="muted">
+        Publish workflows to a Maestro runner, where they run on their triggers. Your session is
+        kept in the OS keychain; this window never sees a token.
+      </p>
+      {problem && (
+        <p className="field-issues" role="alert">
+          {problem}
+        </p>
+      )}
+      {profiles.map((profile) => (
+        <ProfileCard key={profile.id} profile={profile} />
+      ))}
+      <NewProfileForm first={profiles.length === 0} />
+    </main>
+  );
+}
+
+function ProfileCard({ profile }: { profile: RunnerProfile }) {
+  const headingId = `profile-${profile.id}`;
+  const act = async (run: () => Promise<unknown>, done: string) => {
+    try {
+      await run();
+      showToast({ tone: 'info', message: done });
+    } catch (error) {
+      showToast({ tone: 'error', message: errorMessage(error) });
+    }
+    await refreshProfiles();
+  };
+  return (
+    <section className="settings-block runner-profile" aria-labelledby={headingId}>
+      <h2 id={headingId}>
+        {profile.name} {profile.active && <span className="badge badge-success">in use</span>}
+      </h2>
+      <p className="small">
+        <span className="mono">{profile.baseUrl}</span> ·{' '}
+        <span data-testid="runner-session">
+          {profile.signedIn ? `Signed in as ${profile.email ?? 'you'}` : 'Not signed in'}
+        </span>
+      </p>
+      {profile.signedIn ? (
+        <OrganizationPicker profile={profile} />
+      ) : (
+        <SignInForm profile={profile} />
+      )}
+      <div className="form-actions">
+        {!profile.active && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              void act(
+                () => api.runner.profiles.setActive.mutate({ profileId: profile.id }),
+                `Publishing to ${profile.name} from now on.`,
+              )
+            }
+          >
+            Use this runner
+          </button>
+        )}
+        {profile.signedIn && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() =>
+              void act(
+                () => api.runner.profiles.signOut.mutate({ profileId: profile.id }),
+                `Signed out of ${profile.name}.`,
+              )
+            }
+          >
+            Sign out
+          </button>
+        )}
+        <button
+          type="button"
+          className="btn btn-danger"
+          aria-label={`Remove runner ${profile.name}`}
+          onClick={() =>
+            void act(
+              () => api.runner.profiles.delete.mutate({ profileId: profile.id }),
+              `Removed ${profile.name}.`,
+            )
+          }
+        >
+          Remove
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function OrganizationPicker({ profile }: { profile: RunnerProfile }) {
+  const [organizations, setOrganizations] = useState<Organizations | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    api.runner.profiles.organizations
+      .query({ profileId: profile.id })
+      .then(setOrganizations, (error: unknown) => setProblem(errorMessage(error)));
+  }, [profile.id, profile.organizationId]);
+  const choose = async (organizationId: string) => {
+    try {
+      await api.runner.profiles.selectOrganization.mutate({
+        profileId: profile.id,
+        organizationId,
+      });
+      await refreshProfiles();
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  const selectId = `org-${profile.id}`;
+  if (problem)
+    return (
+      <p className="field-issues" role="alert">
+        {problem}
+      </p>
+    );
+  if (organizations === null) return <p className="muted">Loading organizations…</p>;
+  if (organizations.length === 0)
+    return (
+      <p className="hint">
+        You belong to no organization on this runner yet: create one on the Organizations page.
+      </p>
+    );
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={selectId}>
+        Organization
+      </label>
+      <select
+        id={selectId}
+        className="input"
+        value={profile.organizationId ?? ''}
+        onChange={(e) => void choose(e.target.value)}
+      >
+        {!profile.organizationId && <option value="">Choose an organization…</option>}
+        {organizations.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name} ({o.role})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function NewProfileForm({ first }: { first: boolean }) {
+  const [name, setName] = useState(first ? 'My runner' : '');
+  const [baseUrl, setBaseUrl] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(null);
+    try {
+      await api.runner.profiles.create.mutate({ name, baseUrl });
+      setName('');
+      setBaseUrl('');
+      await refreshProfiles();
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  return (
+    <section aria-labelledby="new-runner-title">
+      <h2 id="new-runner-title">Add a runner</h2>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <div className="field">
+          <label className="field-label" htmlFor="runner-name">
+            Name
+          </label>
+          <input
+            id="runner-name"
+            className="input"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+          />
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="runner-url">
+            Runner URL
+          </label>
+          <input
+            id="runner-url"
+            className="input"
+            type="url"
+            placeholder="https://runner.example.com"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            required
+          />
+        </div>
+        {problem && (
+          <p className="field-issues" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary">
+            Add runner
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,44 @@
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import type { RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+
+export type RunnerProfile = RouterOutputs['runner']['profiles']['list'][number];
+
+interface RunnerState {
+  profiles: RunnerProfile[];
+  loaded: boolean;
+  problem: string | null;
+  /** The runner workflow the Executions page shows, when one is picked. */
+  dashboardWorkflowId: string | null;
+}
+
+/** The runner profiles as the main process knows them (never a token: it keeps those). */
+export const runnerStore = createStore<RunnerState>()(() => ({
+  profiles: [],
+  loaded: false,
+  problem: null,
+  dashboardWorkflowId: null,
+}));
+
+export const showWorkflowRuns = (runnerWorkflowId: string | null) =>
+  runnerStore.setState({ dashboardWorkflowId: runnerWorkflowId });
+
+export function useRunner<T>(selector: (state: RunnerState) => T): T {
+  return useStore(runnerStore, selector);
+}
+
+export const activeProfile = (state: RunnerState): RunnerProfile | undefined =>
+  state.profiles.find((p) => p.active);
+
+export async function refreshProfiles(): Promise<void> {
+  try {
+    runnerStore.setState({
+      profiles: await api.runner.profiles.list.query(),
+      loaded: true,
+      problem: null,
+    });
+  } catch (error) {
+    runnerStore.setState({ loaded: true, problem: errorMessage(error) });
+  }
+}
