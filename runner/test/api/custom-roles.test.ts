@@ -144,6 +144,21 @@ describe('custom roles', () => {
     expect((await del(id)).statusCode).toBe(404);
   });
 
+  it('an API key can take its scopes from a custom role (copied at creation)', async () => {
+    const id = await createRole(t.app, owner, 'Key reader', ['workflows:read']);
+    const create = (payload: object) =>
+      t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: owner.headers, payload });
+    const res = await create({ name: 'reader key', role: id });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().scopes).toEqual(['workflows:read']);
+    const auth = { authorization: `Bearer ${res.json().key}` };
+    expect((await t.app.inject({ url: '/v1/workflows', headers: auth })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/v1/connectors', headers: auth })).statusCode).toBe(403);
+    const both = await create({ name: 'k', role: id, scopes: ['workflows:read'] });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().errors).toEqual([expect.objectContaining({ path: 'role' })]);
+  });
+
   it("another organization's roles are invisible and cannot be assigned", async () => {
     const other = await signUpWithOrg(t.app, 'otherorg');
     const foreign = await createRole(t.app, other, 'Foreign', ['workflows:read']);

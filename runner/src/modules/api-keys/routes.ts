@@ -6,9 +6,10 @@ import { AuditEvent } from '../../db/entities/audit';
 import { ApiKey } from '../../db/entities/tenancy';
 import { newId } from '../../db/ids';
 import { PERMISSIONS, ROLE_PERMISSIONS } from '../../http/permissions';
-import { forbidden, notFound, problemResponses } from '../../http/problem';
+import { badRequest, forbidden, notFound, problemResponses } from '../../http/problem';
 import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-context';
 import { newApiKey, sha256 } from '../auth/tokens';
+import { resolveRole, RoleRef } from '../roles/role-ref';
 import { isUuid } from '../workflows/repository';
 
 const ApiKeyInfo = z
@@ -27,6 +28,9 @@ const ApiKeyInfo = z
 const CreateBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   scopes: z.array(z.enum(PERMISSIONS)).min(1).optional().describe('defaults to the member role'),
+  role: RoleRef.optional().describe(
+    "instead of scopes: a role's permissions (built-in name or custom role id), copied now",
+  ),
   expiresAt: z.iso.datetime().optional(),
 });
 
@@ -59,7 +63,14 @@ export async function apiKeyRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       if (request.principal?.kind !== 'user') throw forbidden('API keys cannot create API keys');
       const org = orgOf(request);
-      const scopes = request.body.scopes ?? [...ROLE_PERMISSIONS.member];
+      if (request.body.scopes && request.body.role)
+        throw badRequest('send scopes or role, not both', [
+          { path: 'role', message: 'not allowed together with scopes' },
+        ]);
+      const { role } = request.body;
+      const scopes = role
+        ? [...(await inOrg(request, (em) => resolveRole(em, role))).permissions]
+        : (request.body.scopes ?? [...ROLE_PERMISSIONS.member]);
       const denied = scopes.filter((s) => !org.permissions.has(s));
       if (denied.length) throw forbidden(`your role cannot grant: ${denied.join(', ')}`);
       const { key, prefix } = newApiKey();
