@@ -7,6 +7,7 @@ import type {
 import { createSystemClock } from '../../../shared/src/engine/system-clock';
 import { createAddressPolicy } from './address-policy';
 import { createGuardedHttpClient, type GuardedHttpClient } from './guarded-http-client';
+import { withIdempotencyKeys } from './idempotency-key';
 
 /** What the worker process owns once and shares between runs. */
 export interface WorkerHostDeps {
@@ -25,7 +26,8 @@ export interface WorkerHostFactory {
 
 /**
  * Builds the runner's StepHost: the SSRF-guarded HTTP client (strict unless
- * the organization allows private networks), the QuickJS sandbox, the
+ * the organization allows private networks; each step's unsafe requests carry
+ * an Idempotency-Key stable across re-runs), the QuickJS sandbox, the
  * organization's secret resolver, the real clock and the process circuit.
  */
 export function createWorkerHostFactory(deps: WorkerHostDeps): WorkerHostFactory {
@@ -36,9 +38,11 @@ export function createWorkerHostFactory(deps: WorkerHostDeps): WorkerHostFactory
   const open: GuardedHttpClient = createGuardedHttpClient({
     policy: createAddressPolicy({ allowPrivateNetwork: true }),
   });
+  const strictHttp = withIdempotencyKeys(strict);
+  const openHttp = withIdempotencyKeys(open);
   return {
     forRun: ({ allowPrivateNetwork, secrets }) => ({
-      http: allowPrivateNetwork ? open : strict,
+      http: allowPrivateNetwork ? openHttp : strictHttp,
       sandbox: deps.sandbox,
       secrets,
       clock,

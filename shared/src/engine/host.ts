@@ -12,6 +12,18 @@ export interface HttpRequest {
   body?: string;
   /** Aborted on attempt timeout, run timeout or cancellation. */
   signal: AbortSignal;
+  /**
+   * The step sending it (`action.http`), the same on every attempt and every
+   * re-run of that step: the runner derives an Idempotency-Key from it.
+   */
+  origin?: HttpRequestOrigin;
+}
+
+export interface HttpRequestOrigin {
+  executionId: string;
+  stepId: string;
+  /** The forEach element's position, inside a forEach step. */
+  index?: number;
 }
 
 export interface HttpResponse {

@@ -51,8 +51,14 @@ async function runHttp(run: NodeRunContext<HttpRequestConfig>) {
   const url = buildUrl(config.url, { ...config.query, ...connection?.query });
   const body = encodeBody(config.body, config.bodyType, headers);
   const target = `${config.method} ${url.origin}${url.pathname}`;
+  const { context } = run;
+  const origin = {
+    executionId: context.execution.id,
+    stepId: run.stepId,
+    ...(context.index !== undefined ? { index: context.index } : {}),
+  };
   const response = await callThroughCircuit(host, url, () =>
-    host.http.request({ method: config.method, url: url.href, headers, body, signal }),
+    host.http.request({ method: config.method, url: url.href, headers, body, signal, origin }),
   );
   if (!statusIsOk(response.status, config.okStatus))
     throw statusError(target, response, host.clock.now());
