@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -17,7 +15,7 @@ import { createSecretBox, type SecretBox } from './crypto/secret-box';
 import { installAuth } from './http/auth';
 import { installErrorHandler } from './http/error-handler';
 import { installIdempotency } from './http/idempotency';
-import { HttpProblem } from './http/problem';
+import { installRateLimits, RATE_LIMIT_HEADERS } from './http/rate-limits';
 import { installIdentity, type IdentityOptions } from './identity/install';
 import { identityRoutes } from './identity/routes';
 import { apiKeyRoutes } from './modules/api-keys/routes';
@@ -77,6 +75,8 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {
+    // HSTS only when this process serves HTTPS itself; behind a TLS proxy, the proxy sends it.
+    strictTransportSecurity: config.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
@@ -94,28 +94,10 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
       'x-organization-id',
       'x-request-id',
     ],
-    exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed', ...RATE_LIMIT_HEADERS],
     maxAge: 600,
   });
-  await fastify.register(rateLimit, {
-    max: config.rateLimitPerMinute,
-    timeWindow: '1 minute',
-    // Webhooks and probes have their own protections; the limiter is for API clients.
-    allowList: (request) => /^\/(v1\/hooks\/|healthz|readyz|metrics)/.test(request.url),
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? createHash('sha256').update(auth).digest('hex').slice(0, 32) : request.ip;
-    },
-    errorResponseBuilder: (_request, context) =>
-      new HttpProblem(
-        429,
-        `rate limit exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
-        undefined,
-        {
-          'retry-after': String(Math.ceil(context.ttl / 1000)),
-        },
-      ),
-  });
+  await installRateLimits(fastify);
   await fastify.register(swagger, {
     openapi: {
       openapi: '3.0.3',

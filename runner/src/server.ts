@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import app, { type AppOptions } from './app';
+import { httpsOptions } from './config/tls';
 import { loggerOptions } from './observability/logger';
 
 export interface ServerOptions extends AppOptions {
@@ -12,13 +13,16 @@ export interface ServerOptions extends AppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * The API process's Fastify instance (not listening yet): request ids, body limit, proxy
- * trust, pino with redaction, then the app plugin. (main.ts logs config.warnings once per process.)
+ * The API process's Fastify instance (not listening yet): HTTP or HTTPS, request ids, body
+ * limit, proxy trust, pino with redaction, then the app plugin. (main.ts logs config.warnings once per process.)
  * @example const server = await buildServer({ config, orm }); await server.listen({ host: config.host, port: config.port });
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // With MAESTRO_TLS_* the process serves HTTPS itself (TLS 1.2+ by default); else plain HTTP.
+  const https = config.tls ? { https: httpsOptions(config.tls) } : {};
   const server = Fastify({
+    ...https,
     logger: options.logger === false ? false : loggerOptions(config.logLevel, { role: 'api' }),
     bodyLimit: config.bodyLimit,
     // Named proxies only, when listed: X-Forwarded-For from anyone else is ignored.

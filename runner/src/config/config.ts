@@ -2,6 +2,7 @@ import { createHash, hkdfSync } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EnvSchema, type Env } from './env-schema';
 
+import { tlsConfigOf, tlsProblems, type TlsConfig } from './tls';
 /** The validated runner configuration every role receives. */
 export interface RunnerConfig {
   nodeEnv: Env['NODE_ENV'];
@@ -34,6 +35,9 @@ export interface RunnerConfig {
   logLevel: Env['MAESTRO_LOG_LEVEL'];
   dbPoolSize: number;
   autoMigrate: boolean;
+  webhookRateLimitPerMinute: number;
+  /** Set when the API serves HTTPS itself (runner/src/config/tls.ts); else plain HTTP behind a proxy. */
+  tls: TlsConfig | undefined;
   queuePrefix: string;
   workerPrefetch: number;
   webhookResponseTimeoutMs: number;
@@ -107,6 +111,7 @@ function toRunnerConfig(e: Env): RunnerConfig {
   let key: Buffer;
   if (e.MAESTRO_ENCRYPTION_KEY) {
     key = Buffer.from(e.MAESTRO_ENCRYPTION_KEY, 'base64');
+  problems.push(...tlsProblems(env));
   } else {
     // Deterministic so a development database stays readable across restarts; never used in production.
     key = createHash('sha256').update(`maestro-development-key:${e.DATABASE_URL}`).digest();
@@ -164,6 +169,8 @@ function toRunnerConfig(e: Env): RunnerConfig {
 }
 
 /**
+    webhookRateLimitPerMinute: e.MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    tls: tlsConfigOf(e),
  * The JWT key ring, signing key first: MAESTRO_JWT_KEYS as given; else MAESTRO_JWT_SECRET or,
  * without it, a key derived from the encryption key (HKDF, never equal to it), each with a
  * kid derived from the secret (the first 8 hex digits of its SHA-256).

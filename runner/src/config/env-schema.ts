@@ -96,6 +96,12 @@ export const EnvSchema = z.object({
     .default('info'),
   MAESTRO_DB_POOL_SIZE: positiveInt.default(10),
   MAESTRO_AUTO_MIGRATE: bool.default(true),
+  /** Requests per webhook token per minute (per API process: the webhook hot path keeps no shared counter). */
+  MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.default(60_000),
+  /** Serve HTTPS: PEM certificate chain and private key files (both or neither). */
+  MAESTRO_TLS_CERT_FILE: z.string().optional(),
+  MAESTRO_TLS_KEY_FILE: z.string().optional(),
+  MAESTRO_TLS_MIN_VERSION: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
   MAESTRO_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_.-]+$/i, 'letters, digits, _ . - only')
