@@ -20,6 +20,8 @@ import { installIdentity, type IdentityOptions } from './identity/install';
 import { identityRoutes } from './identity/routes';
 import { apiKeyRoutes } from './modules/api-keys/routes';
 import type { MailSender } from './modules/auth/email-verification';
+import { installAccountChecks } from './modules/admin/install';
+import { adminRoutes } from './modules/admin/routes';
 import { installAudit } from './modules/audit/install';
 import { auditRoutes } from './modules/audit/routes';
 import { variableRoutes } from './modules/variables/routes';
@@ -73,10 +75,10 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.setSerializerCompiler(serializerCompiler);
 
   await fastify.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
     // HSTS only when this process serves HTTPS itself; behind a TLS proxy, the proxy sends it.
     strictTransportSecurity: config.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
@@ -128,6 +130,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   installIdempotency(fastify);
   installMetrics(fastify);
   installIdentity(fastify, opts.identity);
+  installAccountChecks(fastify);
   installAudit(fastify); // after the other hooks: its preHandler must run last
 
   fastify.get('/v1/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
@@ -146,6 +149,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     connectorRoutes,
     notificationRoutes,
     auditRoutes,
+    adminRoutes,
     variableRoutes,
     usageRoutes,
     ...(opts.webhooks === false ? [] : [opts.webhooks ?? hooksRoutes]),

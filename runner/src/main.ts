@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { ADMIN_COMMANDS, ADMIN_USAGE, runAdminCommand } from './admin-commands';
 import { ConfigError, loadConfig } from './config/config';
 import { migrateDatabase } from './db/migrate';
 import { openOrm } from './db/orm';
+import { closeSystemSql } from './db/system-sql';
 import { loggerOptions } from './observability/logger';
 import { createBroker, prepareBroker } from './queue/broker';
 import { ROLES, startRoles, type RunnerRole } from './roles';
 
 const USAGE = `usage: maestro-runner [--role api|worker|scheduler|all]   run one or all roles (default: all)
-       maestro-runner migrate                                 apply database migrations and exit`;
+       maestro-runner migrate                                 apply database migrations and exit
+${ADMIN_USAGE}`;
 
 /**
  * The runner process: `migrate`, or the roles (--role) until SIGTERM/SIGINT,
@@ -34,7 +37,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = parsed.positionals[0];
   const role = parsed.values.role as RunnerRole;
-  if ((command !== undefined && command !== 'migrate') || !ROLES.includes(role)) {
+  const adminCommand = ADMIN_COMMANDS.find((c) => c === command);
+  if (
+    (command !== undefined && command !== 'migrate' && !adminCommand) ||
+    !ROLES.includes(role) ||
+    (!adminCommand && parsed.positionals.length > 1)
+  ) {
     console.error(USAGE);
     return 2;
   }
@@ -47,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw error;
+  }
+  if (adminCommand) {
+    if (config.autoMigrate) await migrateDatabase(config);
+    return runAdminCommand(adminCommand, parsed.positionals.slice(1), config, process.env);
   }
   const log = pino(loggerOptions(config.logLevel, { role: command ?? role }));
   // Start and stop lines are written whatever the level: supervisors and tests wait for them.
@@ -90,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   await running.stop();
   await broker.close().catch(() => {});
+  await closeSystemSql(orm);
   await orm.close(true);
   lifecycle.info('stopped');
   return 0;

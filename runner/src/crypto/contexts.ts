@@ -7,3 +7,5 @@ export const hmacSecretContext = (workflowId: string) => `trigger-hmac:${workflo
 export const connectionSecretContext = (connectionId: string) => connectionId;
 /** Secret organization variables are bound to their row id (modules/variables). */
 export const variableSecretContext = (variableId: string) => `org-variable:${variableId}`;
+/** A user's TOTP secret is bound to the user (identity/totp.ts). */
+export const totpSecretContext = (userId: string) => `totp:${userId}`;

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CustomRole } from '../db/entities/custom-role';
 import { ApiKey, Membership } from '../db/entities/tenancy';
 import { withOrgContext, withSystemContext } from '../db/org-context';
+import { assertAccountActive, assertPlatformAdmin } from '../modules/admin/platform-admins';
 import { isApiKey, sha256, verifyAccessToken } from '../modules/auth/tokens';
-import { grantedPermissions, PERMISSIONS, type Permission } from './permissions';
+import { grantedPermissions, isPermission } from './permissions';
 import { forbidden, notFound, unauthorized } from './problem';
 import type { MembershipGrant, OrgScope, Principal } from './request-context';
 import { TtlCache } from './ttl-cache';
@@ -41,9 +42,10 @@ export function installAuth(app: FastifyInstance): void {
     const access = request.routeOptions.config?.access;
     if (!access || access === 'public') return;
     request.principal = await authenticate(app, request);
-    if (access === 'user') {
+    if (access === 'user' || access === 'platform-admin') {
       if (request.principal.kind !== 'user')
         throw forbidden('this action needs a user access token, not an API key');
+      if (access === 'platform-admin') await assertPlatformAdmin(app, request.principal.userId);
       return;
     }
     request.org = await resolveOrgScope(app, request, request.principal);
@@ -73,6 +75,7 @@ export async function authenticate(
   }
   const claims = await verifyAccessToken(app.runnerConfig, token);
   if (!claims) throw unauthorized('the access token is invalid or expired');
+  await assertAccountActive(app, claims.userId);
   return { kind: 'user', userId: claims.userId };
 }
 
@@ -86,9 +89,7 @@ async function authenticateApiKey(app: FastifyInstance, hash: string): Promise<P
     return found;
   });
   if (!key || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return null;
-  const scopes = key.scopes.filter((s): s is Permission =>
-    (PERMISSIONS as readonly string[]).includes(s),
-  );
+  const scopes = key.scopes.filter(isPermission);
   return {
     kind: 'apiKey',
     apiKeyId: key.id,

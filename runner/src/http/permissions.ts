@@ -11,6 +11,9 @@ export const PERMISSIONS = [
   'executions:cancel',
   'connectors:read',
   'connectors:write',
+  /** Organization variables (`env` of runs): members read them; writing is for owners and admins. */
+  'variables:read',
+  'variables:write',
   'members:read',
   'members:manage',
   'api-keys:manage',
@@ -27,6 +30,8 @@ const MEMBER: Permission[] = [
   'executions:cancel',
   'connectors:read',
   'connectors:write',
+  // Not variables:write: a variable feeds every workflow of the organization (docs/runner.md).
+  'variables:read',
   'members:read',
   'notifications:read',
 ];
@@ -38,10 +43,6 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   admin: new Set(PERMISSIONS),
   member: new Set(MEMBER),
 };
-
-export function roleAllows(role: Role, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[role].has(permission);
-}
 
 export function isPermission(value: string): value is Permission {
   return (PERMISSIONS as readonly string[]).includes(value);
@@ -74,6 +75,8 @@ export function missingPermissions(
  * without it makes the app refuse to start, so nothing is public by accident).
  * - `public`: no credentials (register, login, refresh; webhooks authenticate by token)
  * - `user`: a user access token, no organization (create an organization)
+ * - `platform-admin`: a user access token of a platform administrator with 2FA enabled
+ *   (modules/admin: users.platform_admin, granted by `maestro-runner grant-admin`)
  * - a Permission: credentials + an organization scope whose role grants it
  */
-export type Access = 'public' | 'user' | Permission;
+export type Access = 'public' | 'user' | 'platform-admin' | Permission;

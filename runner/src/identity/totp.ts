@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Secret, TOTP } from 'otpauth';
+import { totpSecretContext } from '../crypto/contexts';
 import type { SecretBox } from '../crypto/secret-box';
 import { RecoveryCode, UserTotp } from '../db/entities/two-factor';
 import { sha256 } from '../modules/auth/tokens';
@@ -10,7 +11,7 @@ const RECOVERY_CODES = 10;
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
 /** The sealed secret is bound to its user: copied onto another user's row, it does not open. */
-const totpContext = (userId: string) => `totp:${userId}`;
+const totpContext = totpSecretContext;
 
 export function totpFor(secretBase32: string, label: string): TOTP {
   return new TOTP({

@@ -48,14 +48,21 @@ function escapeLike(value: string): string {
 export function auditPage(
   em: EntityManager,
   filter: AuditFilter,
-  opts: { after?: string; order: 'asc' | 'desc'; limit: number },
+  opts: {
+    after?: string;
+    order: 'asc' | 'desc';
+    limit: number;
+    /** In the system scope (platform admins): one organization's events, or `null` for those of none. */
+    organizationId?: string | null;
+  },
 ) {
   const cursor = opts.after
     ? { id: opts.order === 'desc' ? { $lt: opts.after } : { $gt: opts.after } }
     : {};
+  const org = opts.organizationId === undefined ? {} : { organizationId: opts.organizationId };
   return em.find(
     AuditEvent,
-    { $and: [auditConditions(filter), cursor] },
+    { $and: [auditConditions(filter), cursor, org] },
     { orderBy: { id: opts.order }, limit: opts.limit },
   );
 }

@@ -1,0 +1,78 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyInstance } from 'fastify';
+import { User } from '../../db/entities/identity';
+import { UserTotp } from '../../db/entities/two-factor';
+import { forbidden, unauthorized } from '../../http/problem';
+import { TtlCache } from '../../http/ttl-cache';
+
+/** What every authenticated request needs to know about its user (cached like memberships). */
+export interface AccountStatus {
+  exists: boolean;
+  disabled: boolean;
+  platformAdmin: boolean;
+}
+
+// As long as membership lookups are cached (http/auth.ts): a change elsewhere applies within it.
+const STATUS_TTL_MS = 5_000;
+const caches = new WeakMap<FastifyInstance, TtlCache<AccountStatus>>();
+
+function cacheOf(app: FastifyInstance): TtlCache<AccountStatus> {
+  let cache = caches.get(app);
+  if (!cache) {
+    cache = new TtlCache<AccountStatus>(STATUS_TTL_MS);
+    caches.set(app, cache);
+  }
+  return cache;
+}
+
+export async function accountStatus(app: FastifyInstance, userId: string): Promise<AccountStatus> {
+  const cache = cacheOf(app);
+  let status = cache.get(userId);
+  if (!status) {
+    const user = await app.orm.em.fork().findOne(User, { id: userId });
+    status = {
+      exists: Boolean(user),
+      disabled: Boolean(user?.disabledAt),
+      platformAdmin: Boolean(user?.platformAdmin),
+    };
+    cache.set(userId, status);
+  }
+  return status;
+}
+
+/** After a change made here (disable, enable), so this process does not wait for the TTL. */
+export function forgetAccountStatus(app: FastifyInstance, userId: string): void {
+  cacheOf(app).clear(userId);
+}
+
+/** A disabled (or deleted) account's access tokens stop working within the cache TTL. */
+export async function assertAccountActive(app: FastifyInstance, userId: string): Promise<void> {
+  const status = await accountStatus(app, userId);
+  if (!status.exists || status.disabled) throw unauthorized('this account is disabled');
+}
+
+/**
+ * The `platform-admin` access level: a platform administrator (users.platform_admin, granted
+ * by `maestro-runner grant-admin`) who has enabled two-factor authentication.
+ */
+export async function assertPlatformAdmin(app: FastifyInstance, userId: string): Promise<void> {
+  if (!(await accountStatus(app, userId)).platformAdmin)
+    throw forbidden('this action is for platform administrators');
+  const enabled = await app.orm.em.fork().count(UserTotp, { userId, enabledAt: { $ne: null } });
+  if (!enabled)
+    throw forbidden(
+      'administrators must enable two-factor authentication first (POST /v1/auth/2fa/enrol)',
+    );
+}
+
+/** For the CLI: grants or takes back the platform administrator flag; false when no such user. */
+export async function setPlatformAdmin(
+  orm: MikroORM,
+  email: string,
+  admin: boolean,
+): Promise<boolean> {
+  const updated = await orm.em
+    .fork()
+    .nativeUpdate(User, { email: email.trim().toLowerCase() }, { platformAdmin: admin });
+  return updated > 0;
+}
