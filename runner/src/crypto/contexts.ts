@@ -9,3 +9,5 @@ export const connectionSecretContext = (connectionId: string) => connectionId;
 export const variableSecretContext = (variableId: string) => `org-variable:${variableId}`;
 /** A user's TOTP secret is bound to the user (identity/totp.ts). */
 export const totpSecretContext = (userId: string) => `totp:${userId}`;
+/** An OIDC sign-in in flight: its PKCE verifier is bound to the login row (identity/oidc/login-store.ts). */
+export const oidcLoginContext = (loginId: string) => `oidc-login:${loginId}`;

@@ -3,6 +3,7 @@ import { withSystemContext } from '../db/org-context';
 import {
   connectionSecretContext,
   hmacSecretContext,
+  oidcLoginContext,
   totpSecretContext,
   variableSecretContext,
 } from './contexts';
@@ -52,6 +53,13 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     key: 'id',
     where: 'secret',
     context: (r) => variableSecretContext(r.id!),
+  },
+  // Lives 10 minutes, but a sign-in in flight must survive the old key's removal too.
+  {
+    table: 'oidc_logins',
+    column: 'code_verifier_enc',
+    key: 'id',
+    context: (r) => oidcLoginContext(r.id!),
   },
 ];
 
