@@ -2,43 +2,12 @@
  * Keyboard-only use and axe-core checks of the main screens (WCAG 2.1 AA),
  * through the browser host in Debian Chromium.
  */
-import AxeBuilder from '@axe-core/playwright';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations, tabTo } from './a11y-driver';
 import { nodeBadge } from './editor-driver';
 import type { Studio } from './harness';
 import { openPage, screenshot, startStudio, startTargetServer } from './harness';
-
-/** Presses Tab until `target` has focus, as a keyboard user would; fails past `max` presses. */
-async function tabTo(page: Page, target: Locator, max = 80): Promise<number> {
-  const started = Date.now();
-  await target.waitFor({ state: 'attached' });
-  for (let presses = 1; presses <= max; presses += 1) {
-    await page.keyboard.press('Tab');
-    if (await target.evaluate((el) => el.matches(':focus'))) {
-      if (process.env.E2E_TRACE)
-        console.log(`tabTo ${target.toString()}: ${presses} presses, ${Date.now() - started} ms`);
-      return presses;
-    }
-  }
-  throw new Error(`Tab never reached ${target.toString()} in ${max} presses`);
-}
-
-/** Serious and critical axe violations, in a form that reads well in a failed assertion. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')}`,
-    );
-}
 
 describe('accessibility (browser host, Chromium)', () => {
   let studio: Studio;
