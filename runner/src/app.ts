@@ -13,10 +13,12 @@ import {
 import type { RunnerConfig } from './config/config';
 import { createSecretBox, type SecretBox } from './crypto/secret-box';
 import { installAuth } from './http/auth';
+import { installCredentialInvalidation } from './http/credential-invalidation';
 import { installErrorHandler } from './http/error-handler';
 import { installIdempotency } from './http/idempotency';
 import { installRateLimits, RATE_LIMIT_HEADERS } from './http/rate-limits';
 import { installIdentity, type IdentityOptions } from './identity/install';
+import { oidcRoutes } from './identity/oidc/routes';
 import { identityRoutes } from './identity/routes';
 import { apiKeyRoutes } from './modules/api-keys/routes';
 import type { MailSender } from './modules/auth/email-verification';
@@ -73,6 +75,9 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   fastify.decorate('mailer', opts.mailer ?? logMailer(fastify));
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
+  // The API takes JSON bodies only (Fastify also parses text/plain by default): anything else is 415.
+  // The webhook entry installs its own parsers in its own scope.
+  fastify.removeContentTypeParser('text/plain');
 
   await fastify.register(helmet, {
     // HSTS only when this process serves HTTPS itself; behind a TLS proxy, the proxy sends it.
@@ -83,6 +88,8 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // Upgrading subresources to https breaks /v1/docs on a plain-HTTP runner (127.0.0.1, LAN).
+        upgradeInsecureRequests: config.tls ? [] : null,
       },
     },
   });
@@ -127,6 +134,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
 
   installErrorHandler(fastify);
   installAuth(fastify);
+  // installCredentialInvalidation(fastify);
   installIdempotency(fastify);
   installMetrics(fastify);
   installIdentity(fastify, opts.identity);
@@ -138,6 +146,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   for (const routes of [
     authRoutes,
     identityRoutes,
+    oidcRoutes,
     organizationRoutes,
     invitationRoutes,
     roleRoutes,
