@@ -9,7 +9,7 @@ import { Membership } from '../../db/entities/tenancy';
 import { newId } from '../../db/ids';
 import { badRequest, conflict, forbidden, notFound } from '../../http/problem';
 import { findUserByEmail } from '../auth/repository';
-import { roleRefOf, type ResolvedRole } from '../roles/role-ref';
+import { roleRefOf, storedRole, type ResolvedRole } from '../roles/role-ref';
 import { isUuid } from '../workflows/repository';
 import { INVITATION_LIFETIME_DAYS, type InvitationClaims } from './invitation-link';
 
@@ -79,7 +79,7 @@ export async function acceptInvitation(
   em: EntityManager,
   claims: InvitationClaims,
   acceptor: Acceptor,
-): Promise<{ user: UserEntity; invitation: InvitationEntity }> {
+): Promise<{ user: UserEntity; invitation: InvitationEntity; roleName: string }> {
   const invitation = isUuid(claims.invitationId)
     ? await em.findOne(
         Invitation,
@@ -124,7 +124,7 @@ export async function acceptInvitation(
       throw conflict('an account with this email already exists: sign in, then accept');
     throw error;
   }
-  return { user, invitation };
+  return { user, invitation, roleName: (await storedRole(em, invitation)).name };
 }
 
 async function userFor(em: EntityManager, invitation: InvitationEntity, acceptor: Acceptor) {

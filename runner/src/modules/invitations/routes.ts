@@ -169,15 +169,12 @@ export async function invitationRoutes(fastify: FastifyInstance): Promise<void> 
       const claims = await readInvitationToken(config, request.body.token);
       if (!claims) throw badRequest('the invitation link is invalid or expired');
       const acceptor = await acceptorOf(request, request.body, claims.email);
-      const { user, invitation } = await withOrgContext(app.orm, claims.organizationId, (em) =>
-        acceptInvitation(em, claims, acceptor),
+      const { user, invitation, roleName } = await withOrgContext(
+        app.orm,
+        claims.organizationId,
+        (em) => acceptInvitation(em, claims, acceptor),
       );
       app.credentialCache.memberships.clear(`${invitation.organizationId}:${user.id}`);
-      const roleName = await withOrgContext(
-        app.orm,
-        invitation.organizationId,
-        async (em) => (await storedRole(em, invitation)).name,
-      );
       const tokens =
         acceptor.kind === 'new' ? await issueTokens(app.orm.em.fork(), config, user.id) : {};
       return {

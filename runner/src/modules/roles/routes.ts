@@ -144,14 +144,13 @@ export async function roleRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const org = orgOf(request);
-      const inUse = (members: number, invitations: number) =>
-        conflict(
-          `the role is in use by ${members} member(s) and ${invitations} pending invitation(s); give them another role first`,
-        );
       await inOrg(request, async (em) => {
         const row = await getCustomRole(em, request.params.roleId, { lock: true });
-        const usage = await roleUsage(em, row.id);
-        if (usage.members || usage.invitations) throw inUse(usage.members, usage.invitations);
+        const { members, invitations } = await roleUsage(em, row.id);
+        if (members || invitations)
+          throw conflict(
+            `the role is in use by ${members} member(s) and ${invitations} pending invitation(s); give them another role first`,
+          );
         await releaseRole(em, row.id);
         em.remove(row);
         em.create(AuditEvent, {
