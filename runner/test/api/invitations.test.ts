@@ -103,6 +103,24 @@ describe('invitations by email', () => {
     );
   });
 
+  it('a link followed twice at the same moment makes one account and one membership', async () => {
+    const email = freshEmail('double');
+    await invite(email);
+    const token = tokenSentTo(email);
+    const results = await Promise.all([
+      accept({ token, name: 'D1', password: PASSWORD }),
+      accept({ token, name: 'D2', password: PASSWORD }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
+    const rows = await withOrgContext(t.db.orm, owner.orgId, (em) =>
+      em.execute(
+        `select count(*)::int as n from memberships m join users u on u.id = m.user_id where u.email = ?`,
+        [email],
+      ),
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
   it('an existing, verified user accepts while signed in; another user cannot', async () => {
     const invitee = await signUp(t.app, 'existing');
     await t.app.inject({
