@@ -134,7 +134,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
 
   installErrorHandler(fastify);
   installAuth(fastify);
-  // installCredentialInvalidation(fastify);
+  installCredentialInvalidation(fastify);
   installIdempotency(fastify);
   installMetrics(fastify);
   installIdentity(fastify, opts.identity);

@@ -4,33 +4,14 @@ import { createPgListener, type PgListener } from '../outbox/pg-listener';
  * One PostgreSQL NOTIFY channel for "drop this entry from your cache", so a
  * change made through one runner process (an API key revoked, a member
  * removed, a variable set) takes effect in every other process at once
- * instead of when its cached copy expires. Payload: `{ "cache", "key" }`;
- * `key` is a prefix (the TtlCache.clear convention).
+ * instead of when its cached copy expires. Triggers on the cached tables send
+ * it at commit (Migration20261125073308_cache_invalidation). Payload:
+ * `{ "cache", "key" }`; `key` is a prefix (the TtlCache.clear convention).
  */
 export const CACHE_INVALIDATION_CHANNEL = 'maestro_cache_invalidation';
 
 export const CACHE_NAMES = ['apiKeys', 'memberships', 'variables'] as const;
 export type CacheName = (typeof CACHE_NAMES)[number];
-
-interface Executor {
-  execute(sql: string, params?: unknown[]): Promise<unknown>;
-}
-
-/**
- * Sends the invalidation. Inside a transaction PostgreSQL delivers it at
- * commit (and drops it on rollback), so listeners never reload before the
- * change is visible.
- */
-export async function publishInvalidation(
-  db: Executor,
-  cache: CacheName,
-  key: string,
-): Promise<void> {
-  await db.execute('select pg_notify(?, ?)', [
-    CACHE_INVALIDATION_CHANNEL,
-    JSON.stringify({ cache, key }),
-  ]);
-}
 
 export interface InvalidationListenerOptions {
   connectionString: string;

@@ -21,3 +21,15 @@ describe('TtlCache', () => {
     }
   });
 });
+
+describe('TtlCache and look-ups in flight', () => {
+  it('does not store a value looked up before a clear, and stores the next one', () => {
+    const cache = new TtlCache<string>(60_000);
+    expect(cache.get('key')).toBeUndefined(); // look-up starts
+    cache.clear('key'); // revoked meanwhile
+    cache.set('key', 'valid'); // the look-up's (maybe stale) answer
+    expect(cache.get('key')).toBeUndefined();
+    cache.set('key', 'revoked');
+    expect(cache.get('key')).toBe('revoked');
+  });
+});

@@ -8,6 +8,7 @@ import { Migration20261125065941_sharing_roles_invitations } from './Migration20
 import { Migration20261125070036_limits } from './Migration20261125070036_limits';
 import { Migration20261125070503_organization_variables } from './Migration20261125070503_organization_variables';
 import { Migration20261125070843_oidc } from './Migration20261125070843_oidc';
+import { Migration20261125073308_cache_invalidation } from './Migration20261125073308_cache_invalidation';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -29,4 +30,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125070503_organization_variables,
   },
   { name: 'Migration20261125070843_oidc', class: Migration20261125070843_oidc },
+  {
+    name: 'Migration20261125073308_cache_invalidation',
+    class: Migration20261125073308_cache_invalidation,
+  },
 ];

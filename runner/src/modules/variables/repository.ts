@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { publishInvalidation } from '../../cache/cache-invalidation';
 import { variableSecretContext } from '../../crypto/contexts';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { OrganizationVariableEntity } from '../../db/entities';
@@ -27,9 +26,9 @@ export function variableInfo(v: OrganizationVariableEntity) {
 }
 
 /**
- * Creates or replaces one variable (in the caller's organization transaction),
- * writes the audit event and tells every worker to reload the organization's
- * variables once this commits.
+ * Creates or replaces one variable (in the caller's organization transaction)
+ * and writes the audit event. Workers reload the organization's variables once
+ * this commits (a trigger sends the cache invalidation: cache/cache-invalidation.ts).
  */
 export async function setVariable(
   em: EntityManager,
@@ -78,7 +77,6 @@ export async function setVariable(
     details: { secret },
   });
   await em.flush();
-  await publishInvalidation(em, 'variables', orgId);
   return { variable, created };
 }
 
@@ -98,5 +96,4 @@ export async function deleteVariable(
     details: { secret: variable.secret },
   });
   await em.flush();
-  await publishInvalidation(em, 'variables', input.orgId);
 }
