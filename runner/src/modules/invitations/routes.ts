@@ -161,6 +161,8 @@ export async function invitationRoutes(fastify: FastifyInstance): Promise<void> 
         tags: ['invitations'],
         summary:
           'Accept an invitation: signed in (Bearer access token of the invited, verified address) or with { name, password } to create the account, answered with tokens like login',
+        // Credentials optional: none (create the account) or a user access token.
+        security: [{}, { bearer: [] }],
         body: AcceptBody,
         response: { 200: Accepted, ...problemResponses },
       },
