@@ -27,7 +27,7 @@ type LimitResult = Awaited<ReturnType<ReturnType<FastifyInstance['createRateLimi
  * - webhooks: per token (`MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE`), counted in the process.
  * Probes are not limited. The first three are counted in PostgreSQL (`rate_limit_hits`), so every
  * API process shares them; the webhook budget is per process to keep the hot path free of an
- * extra statement (docs/decisions/0011-rate-limits-and-quotas.md).
+ * extra statement (docs/decisions/0009-rate-limits-quotas-tls.md).
  * Call before installAuth: the anonymous check runs before authentication, the
  * authenticated one is added to each route so that it runs after it.
  */
