@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { newId } from '../db/ids';
 import { withOrgContext, withSystemContext } from '../db/org-context';
+import { COUNT_USAGE_CTE, reserveExecutions } from '../modules/quotas/execution-quota';
 import { createMicroBatcher } from '../worker/micro-batcher';
 import { EXECUTION_START_TOPIC, OUTBOX_CHANNEL } from './channels';
 import {
@@ -36,7 +37,16 @@ export function createExecutionBatcher(
       if (input.idempotencyKey !== undefined || input.dedupeKey !== undefined) {
         return withOrgContext(orm, input.orgId, (em) => createExecution(em, input));
       }
-      return batcher.add(input);
+      // The quota is taken before the row joins a batch, so one refused request cannot fail the others.
+      return reserveExecutions(
+        (sql, params) => withOrgContext(orm, input.orgId, (em) => em.execute(sql, params)),
+        input.orgId,
+      ).then((reservation) =>
+        batcher.add(input).catch((error: unknown) => {
+          reservation.release();
+          throw error;
+        }),
+      );
     },
   };
 }
@@ -66,7 +76,7 @@ async function insertBatch(
      ), o as (
        insert into outbox (organization_id, topic, payload, created_at, attempts)
        select organization_id, ?, jsonb_build_object('executionId', id, 'organizationId', organization_id), now(), 0 from e
-     )
+     ), ${COUNT_USAGE_CTE}
      select pg_notify(?, '')`,
     [JSON.stringify(rows), EXECUTION_START_TOPIC, OUTBOX_CHANNEL],
   );
