@@ -201,3 +201,25 @@ describe('createThreadedSandbox (pool of 1)', () => {
     START_TIMEOUT,
   );
 });
+
+describe('createThreadedSandbox({ waitForThreads: false })', () => {
+  it(
+    'returns before its threads load; a call made at once waits for one and runs',
+    async () => {
+      const sandbox = await createThreadedSandbox({ poolSize: 1, waitForThreads: false });
+      try {
+        let loaded = false;
+        void sandbox.ready.then(() => (loaded = true));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(loaded).toBe(false); // a thread needs far longer than one turn of the event loop
+        await expect(sandbox.run('return input.n * 2', { n: 21 }, generous, never())).resolves.toBe(
+          42,
+        );
+        await expect(sandbox.ready).resolves.toBeUndefined();
+      } finally {
+        await sandbox.close();
+      }
+    },
+    START_TIMEOUT,
+  );
+});

@@ -12,9 +12,17 @@ export interface ThreadedSandboxOptions {
   heapMb?: number;
   /** Tests only: another thread entry script (one that can crash on demand). */
   threadEntry?: URL;
+  /**
+   * false: return at once and start the threads in the background (calls wait for a thread;
+   * `ready` tells how the start went). A thread takes seconds to load tsx and QuickJS, which
+   * a worker process need not wait for before taking messages. Default true.
+   */
+  waitForThreads?: boolean;
 }
 
 export interface ThreadedSandbox extends CodeSandbox {
+  /** Settles once every first thread has loaded (rejects with the first that cannot). */
+  ready: Promise<void>;
   /** Terminates every thread; calls waiting for one fail with CANCELED. */
   close(): Promise<void>;
 }
@@ -56,9 +64,17 @@ export async function createThreadedSandbox(
     options.poolSize ?? 2,
     () => new SandboxThread(heapMb, options.threadEntry),
   );
-  await pool.start();
+  let ready: Promise<void>;
+  if (options.waitForThreads === false) {
+    ready = pool.startInBackground();
+    ready.catch(() => {}); // the owner awaits `ready` if it cares; calls see the failure anyway
+  } else {
+    await pool.start();
+    ready = Promise.resolve();
+  }
   const graceMs = options.graceMs ?? 250;
   return {
+    ready,
     async run(code, input, limits, signal, hooks) {
       const resolved = resolveLimits(undefined, limits);
       const inputJson = inputAsJson(input, maxInputChars(resolved, heapMb));
@@ -138,6 +154,11 @@ class ThreadPool {
     this.idle.push(...threads);
   }
 
+  /** Starts every thread without waiting: each joins the pool (or a waiting call) once loaded. */
+  startInBackground(): Promise<void> {
+    return Promise.all(Array.from({ length: this.size }, () => this.replace())).then(() => {});
+  }
+
   acquire(signal: AbortSignal): Promise<SandboxThread> {
     if (this.closed) return Promise.reject(closedError());
     const thread = this.idle.pop();
@@ -172,7 +193,7 @@ class ThreadPool {
     // A thread still busy with a call it lost the race for (deadline, cancel) is not reusable.
     if (!thread.alive || thread.hasCallInFlight) {
       void thread.terminate();
-      this.replace();
+      void this.replace();
       return;
     }
     this.handOut(thread);
@@ -195,7 +216,8 @@ class ThreadPool {
     waiter.resolve(thread);
   }
 
-  private replace(): void {
+  /** Returns the new thread's `ready` (already guarded against unhandled rejection). */
+  private replace(): Promise<void> {
     const thread = this.spawn();
     thread.ready.then(
       () => (this.closed ? void thread.terminate() : this.handOut(thread)),
@@ -203,9 +225,10 @@ class ThreadPool {
         // Calls waiting now would wait forever for a thread that cannot start: fail them, retry later.
         for (const waiter of this.waiters.splice(0)) waiter.reject(error);
         void thread.terminate();
-        if (!this.closed) setTimeout(() => this.replace(), RESTART_DELAY_MS).unref();
+        if (!this.closed) setTimeout(() => void this.replace(), RESTART_DELAY_MS).unref();
       },
     );
+    return thread.ready;
   }
 }
 
