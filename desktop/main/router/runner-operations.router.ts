@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { MemberTarget, NewMember, RoleChange } from '../runner/admin-service';
+import {
+  InvitationTarget,
+  MemberTarget,
+  NewInvitation,
+  OrganizationRef,
+  RoleChange,
+  WorkflowAccessChange,
+  WorkflowRef,
+} from '../runner/admin-service';
 import { ExecutionQuery } from '../runner/executions-service';
 import { runnerProcedure } from './runner-procedure';
 import { router } from './trpc';
@@ -43,11 +51,8 @@ export const runnerAdminRouter = router({
     .input(z.strictObject({ name: z.string().trim().min(1).max(200) }))
     .mutation(({ ctx, input }) => ctx.services.runner.admin.createOrganization(input.name)),
   members: runnerProcedure
-    .input(z.strictObject({ organizationId: z.string().min(1) }))
+    .input(OrganizationRef)
     .query(({ ctx, input }) => ctx.services.runner.admin.members(input.organizationId)),
-  addMember: runnerProcedure
-    .input(NewMember)
-    .mutation(({ ctx, input }) => ctx.services.runner.admin.addMember(input)),
   changeRole: runnerProcedure
     .input(RoleChange)
     .mutation(({ ctx, input }) => ctx.services.runner.admin.changeRole(input)),
@@ -55,4 +60,20 @@ export const runnerAdminRouter = router({
     await ctx.services.runner.admin.removeMember(input);
     return input;
   }),
+  invite: runnerProcedure
+    .input(NewInvitation)
+    .mutation(({ ctx, input }) => ctx.services.runner.admin.invite(input)),
+  invitations: runnerProcedure
+    .input(OrganizationRef)
+    .query(({ ctx, input }) => ctx.services.runner.admin.invitations(input.organizationId)),
+  revokeInvitation: runnerProcedure.input(InvitationTarget).mutation(async ({ ctx, input }) => {
+    await ctx.services.runner.admin.revokeInvitation(input);
+    return input;
+  }),
+  workflowAccess: runnerProcedure
+    .input(WorkflowRef)
+    .query(({ ctx, input }) => ctx.services.runner.admin.workflowAccess(input.runnerWorkflowId)),
+  setWorkflowAccess: runnerProcedure
+    .input(WorkflowAccessChange)
+    .mutation(({ ctx, input }) => ctx.services.runner.admin.setWorkflowAccess(input)),
 });

@@ -1,69 +1,90 @@
 import { z } from 'zod';
 import type { RunnerConnectionService } from './runner-connection-service';
-import { Member, MemberList, Nothing, Organization, RoleReply } from './runner-schemas';
+import type { RoleList } from './runner-schemas';
+import {
+  InvitationList,
+  InvitationSent,
+  MemberList,
+  Nothing,
+  Organization,
+  RoleList as RoleListSchema,
+  RoleReply,
+  WORKFLOW_ACCESS_LEVELS,
+  WorkflowAccess,
+} from './runner-schemas';
 
-/** Roles that may manage members (runner permission `members:manage`). */
-export const MANAGING_ROLES: ReadonlySet<string> = new Set(['owner', 'admin']);
-export const ASSIGNABLE_ROLES = ['owner', 'admin', 'member'] as const;
+const Id = z.string().min(1).max(200);
+/** A built-in role name (`owner`, `admin`, `member`) or a custom role id. */
+const RoleRef = z.string().trim().min(1).max(200);
 
-export const MemberTarget = z.strictObject({
-  organizationId: z.string().min(1),
-  userId: z.string().min(1),
-});
-export const RoleChange = MemberTarget.extend({ role: z.enum(ASSIGNABLE_ROLES) });
-export const NewMember = z.strictObject({
-  organizationId: z.string().min(1),
+export const OrganizationRef = z.strictObject({ organizationId: Id });
+export const MemberTarget = OrganizationRef.extend({ userId: Id });
+export const RoleChange = MemberTarget.extend({ role: RoleRef });
+export const NewInvitation = OrganizationRef.extend({
   email: z.string().trim().email('an email address'),
-  role: z.enum(ASSIGNABLE_ROLES).default('member'),
+  role: RoleRef.default('member'),
+});
+export const InvitationTarget = OrganizationRef.extend({ invitationId: Id });
+export const WorkflowRef = z.strictObject({ runnerWorkflowId: Id });
+export const WorkflowAccessChange = WorkflowRef.extend({
+  restricted: z.boolean(),
+  members: z
+    .array(z.strictObject({ userId: Id, access: z.enum(WORKFLOW_ACCESS_LEVELS) }))
+    .max(1000),
 });
 
 const enc = encodeURIComponent;
 
+/** What the caller's role lets them do, from the runner's own role table. */
+function abilities(roles: RoleList, myRole: string | undefined) {
+  const permissions = new Set(roles.items.find((r) => r.id === myRole)?.permissions ?? []);
+  return {
+    canManage: permissions.has('members:manage'),
+    canShare: permissions.has('workflows:share'),
+  };
+}
+
 /**
- * Organizations and members, from the desktop. The runner enforces roles;
- * `canManage` only lets the screens show a member a read-only view instead
- * of buttons that would be refused.
+ * Organizations, members, roles, invitations and workflow sharing, from the
+ * desktop. The runner enforces every rule; `canManage` / `canShare` only let
+ * the screens show a member a read-only view instead of buttons that would be refused.
  */
 export class AdminService {
   constructor(private readonly connections: RunnerConnectionService) {}
 
   async organizations() {
-    const items = await this.connections.organizations(this.connections.activeProfile().id);
-    return items.map((o) => ({ ...o, canManage: MANAGING_ROLES.has(o.role) }));
+    return this.connections.organizations(this.connections.activeProfile().id);
   }
 
   async createOrganization(name: string) {
-    const profile = this.connections.activeProfile();
     return this.connections.send(
-      profile,
+      this.connections.activeProfile(),
       null,
       { method: 'POST', path: '/v1/organizations', body: { name } },
       Organization,
     );
   }
 
+  /** Members with their roles, the roles there are, and what the caller may change. */
   async members(organizationId: string) {
-    const [list, organizations] = await Promise.all([
-      this.in(organizationId).send(
+    const ctx = this.in(organizationId);
+    const [list, roles, organizations] = await Promise.all([
+      ctx.send(
         { method: 'GET', path: `/v1/organizations/${enc(organizationId)}/users` },
         MemberList,
       ),
+      ctx.send(
+        { method: 'GET', path: `/v1/organizations/${enc(organizationId)}/roles` },
+        RoleListSchema,
+      ),
       this.organizations(),
     ]);
-    const mine = organizations.find((o) => o.id === organizationId);
-    return { items: list.items, canManage: mine?.canManage ?? false };
-  }
-
-  async addMember(input: z.input<typeof NewMember>) {
-    const { organizationId, email, role } = NewMember.parse(input);
-    return this.in(organizationId).send(
-      {
-        method: 'POST',
-        path: `/v1/organizations/${enc(organizationId)}/users`,
-        body: { email, role },
-      },
-      Member,
-    );
+    const myRole = organizations.find((o) => o.id === organizationId)?.role;
+    return {
+      items: list.items,
+      roles: roles.items.map((r) => ({ id: r.id, name: r.name, builtIn: r.builtIn })),
+      ...abilities(roles, myRole),
+    };
   }
 
   async changeRole(input: z.infer<typeof RoleChange>) {
@@ -84,6 +105,57 @@ export class AdminService {
         path: `/v1/organizations/${enc(input.organizationId)}/users/${enc(input.userId)}`,
       },
       Nothing,
+    );
+  }
+
+  /** Emails a single-use link (the runner's invitations); the person need not have an account. */
+  async invite(input: z.input<typeof NewInvitation>) {
+    const { organizationId, email, role } = NewInvitation.parse(input);
+    return this.in(organizationId).send(
+      {
+        method: 'POST',
+        path: `/v1/organizations/${enc(organizationId)}/invitations`,
+        body: { email, role },
+      },
+      InvitationSent,
+    );
+  }
+
+  async invitations(organizationId: string) {
+    return this.in(organizationId).send(
+      { method: 'GET', path: `/v1/organizations/${enc(organizationId)}/invitations` },
+      InvitationList,
+    );
+  }
+
+  async revokeInvitation(input: z.infer<typeof InvitationTarget>) {
+    await this.in(input.organizationId).send(
+      {
+        method: 'DELETE',
+        path: `/v1/organizations/${enc(input.organizationId)}/invitations/${enc(input.invitationId)}`,
+      },
+      Nothing,
+    );
+  }
+
+  /** Who may see a workflow of the organization in use (runner workflow sharing). */
+  async workflowAccess(runnerWorkflowId: string) {
+    return this.connections
+      .context()
+      .send(
+        { method: 'GET', path: `/v1/workflows/${enc(runnerWorkflowId)}/access` },
+        WorkflowAccess,
+      );
+  }
+
+  async setWorkflowAccess(input: z.infer<typeof WorkflowAccessChange>) {
+    return this.connections.context().send(
+      {
+        method: 'PUT',
+        path: `/v1/workflows/${enc(input.runnerWorkflowId)}/access`,
+        body: { restricted: input.restricted, members: input.members },
+      },
+      WorkflowAccess,
     );
   }
 

@@ -71,16 +71,14 @@ export class ExecutionsService {
   }
 
   async logs(executionId: string, cursor?: string) {
-    return this.deps.connections
-      .context()
-      .send(
-        {
-          method: 'GET',
-          path: `/v1/executions/${enc(executionId)}/logs`,
-          query: { cursor, limit: 500 },
-        },
-        LogList,
-      );
+    return this.deps.connections.context().send(
+      {
+        method: 'GET',
+        path: `/v1/executions/${enc(executionId)}/logs`,
+        query: { cursor, limit: 500 },
+      },
+      LogList,
+    );
   }
 
   async cancel(executionId: string) {

@@ -42,6 +42,7 @@ describe.skipIf(!secretService.available)(
     let runner: RunnerStack;
     let app: TestApp;
     let orgId: string;
+    let owner: Awaited<ReturnType<RunnerStack['signUp']>>;
 
     /** A desktop signed in as a new user, with an organization of its own. */
     async function desktopAs(target: TestApp, name: string, createOrg = true) {
@@ -65,7 +66,7 @@ describe.skipIf(!secretService.available)(
     beforeAll(async () => {
       runner = await startRunnerStack({ worker: true });
       app = createTestApp({ keychain: createKeytarKeychain({ service: SERVICE }) });
-      ({ orgId } = await desktopAs(app, 'olivia'));
+      ({ orgId, user: owner } = await desktopAs(app, 'olivia'));
     }, 60_000);
     afterAll(async () => {
       await app?.close();
@@ -245,25 +246,35 @@ describe.skipIf(!secretService.available)(
       }
     });
 
-    it('owners manage members; a member gets a read-only view and is refused', async () => {
+    /** Adds an existing user to the organization through the runner's API, as its owner. */
+    async function addToOrg(email: string) {
+      const res = await runner.runner.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${orgId}/users`,
+        headers: { authorization: `Bearer ${owner.accessToken}`, 'x-organization-id': orgId },
+        payload: { email, role: 'member' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+
+    it('owners manage members and roles; a member gets a read-only view and is refused', async () => {
       const member = createTestApp({ keychain: createKeytarKeychain({ service: SERVICE }) });
       try {
         const { user } = await desktopAs(member, 'max', false);
         const orgs = await app.caller.runner.admin.organizations();
-        expect(orgs.find((o) => o.id === orgId)).toMatchObject({ role: 'owner', canManage: true });
+        expect(orgs.find((o) => o.id === orgId)).toMatchObject({ role: 'owner' });
+        await addToOrg(user.email);
 
-        const added = await app.caller.runner.admin.addMember({
-          organizationId: orgId,
-          email: user.email,
-        });
-        expect(added).toMatchObject({ email: user.email, role: 'member' });
         const listed = await app.caller.runner.admin.members({ organizationId: orgId });
-        expect(listed.canManage).toBe(true);
+        expect(listed).toMatchObject({ canManage: true, canShare: true });
         expect(listed.items.map((m) => m.role).sort()).toEqual(['member', 'owner']);
+        expect(listed.roles.map((r) => r.id)).toEqual(
+          expect.arrayContaining(['owner', 'admin', 'member']),
+        );
 
         // The member's own desktop: read-only, and the runner refuses changes.
         const seen = await member.caller.runner.admin.members({ organizationId: orgId });
-        expect(seen.canManage).toBe(false);
+        expect(seen).toMatchObject({ canManage: false, canShare: false });
         expect(seen.items).toHaveLength(2);
         await expect(
           member.caller.runner.admin.changeRole({
@@ -279,13 +290,78 @@ describe.skipIf(!secretService.available)(
             userId: user.userId,
             role: 'admin',
           }),
-        ).toEqual({ id: user.userId, role: 'admin' });
+        ).toMatchObject({ id: user.userId, role: 'admin' });
         await app.caller.runner.admin.removeMember({ organizationId: orgId, userId: user.userId });
         const after = await app.caller.runner.admin.members({ organizationId: orgId });
         expect(after.items.map((m) => m.email)).not.toContain(user.email);
         await expect(
           member.caller.runner.admin.members({ organizationId: orgId }),
         ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      } finally {
+        await member.close();
+      }
+    });
+
+    it('invites by email, lists pending invitations and revokes one', async () => {
+      const sent = await app.caller.runner.admin.invite({
+        organizationId: orgId,
+        email: 'new.person@example.test',
+        role: 'member',
+      });
+      expect(sent).toMatchObject({ email: 'new.person@example.test', role: 'member' });
+      const pending = await app.caller.runner.admin.invitations({ organizationId: orgId });
+      expect(pending.items.map((i) => i.email)).toContain('new.person@example.test');
+      await app.caller.runner.admin.revokeInvitation({
+        organizationId: orgId,
+        invitationId: sent.id,
+      });
+      expect(
+        (await app.caller.runner.admin.invitations({ organizationId: orgId })).items,
+      ).not.toContainEqual(expect.objectContaining({ id: sent.id }));
+      await expect(
+        app.caller.runner.admin.invite({ organizationId: orgId, email: 'not an email' }),
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    });
+
+    it('restricts a published workflow to named members', async () => {
+      const member = createTestApp({ keychain: createKeytarKeychain({ service: SERVICE }) });
+      try {
+        const { user, profile } = await desktopAs(member, 'rita', false);
+        await addToOrg(user.email);
+        await member.caller.runner.profiles.selectOrganization({
+          profileId: profile.id,
+          organizationId: orgId,
+        });
+        const { id } = await app.caller.workflows.create({ document: hookWorkflow('secretive') });
+        const { runnerWorkflowId } = await app.caller.runner.publish.publish({ workflowId: id });
+        expect(await app.caller.runner.admin.workflowAccess({ runnerWorkflowId })).toEqual({
+          restricted: false,
+          members: [],
+        });
+        expect((await member.caller.runner.executions.list({ runnerWorkflowId })).items).toEqual(
+          [],
+        );
+
+        await app.caller.runner.admin.setWorkflowAccess({
+          runnerWorkflowId,
+          restricted: true,
+          members: [],
+        });
+        await expect(
+          member.caller.runner.executions.list({ runnerWorkflowId }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+        const shared = await app.caller.runner.admin.setWorkflowAccess({
+          runnerWorkflowId,
+          restricted: true,
+          members: [{ userId: user.userId, access: 'view' }],
+        });
+        expect(shared.members).toEqual([
+          { userId: user.userId, email: user.email, name: 'rita', access: 'view' },
+        ]);
+        expect((await member.caller.runner.executions.list({ runnerWorkflowId })).items).toEqual(
+          [],
+        );
       } finally {
         await member.close();
       }

@@ -28,7 +28,9 @@ export const Member = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
+  /** A built-in role name or a custom role id; `roleName` is what to show. */
   role: z.string(),
+  roleName: z.string().optional(),
   joinedAt: z.string(),
 });
 export type Member = z.infer<typeof Member>;
@@ -100,3 +102,39 @@ export type LogList = z.infer<typeof LogList>;
 export const CancelReply = z.object({ id: z.string(), status: z.string() });
 export const RoleReply = z.object({ id: z.string(), role: z.string() });
 export const Nothing = z.null();
+
+export const RoleList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      builtIn: z.boolean(),
+      permissions: z.array(z.string()),
+    }),
+  ),
+});
+export type RoleList = z.infer<typeof RoleList>;
+
+export const Invitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.string(),
+  roleName: z.string(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+});
+export const InvitationList = z.object({ items: z.array(Invitation) });
+export const InvitationSent = Invitation.extend({ emailSent: z.boolean() });
+
+export const WORKFLOW_ACCESS_LEVELS = ['view', 'run', 'edit'] as const;
+export const WorkflowAccess = z.object({
+  restricted: z.boolean(),
+  members: z.array(
+    z.object({
+      userId: z.string(),
+      email: z.string(),
+      name: z.string(),
+      access: z.enum(WORKFLOW_ACCESS_LEVELS),
+    }),
+  ),
+});
