@@ -70,10 +70,12 @@ export async function adminRoutes(fastify: FastifyInstance): Promise<void> {
           limit: limit + 1,
         });
         const page = rows.slice(0, limit);
-        const counts = await em.execute<{ organization_id: string; n: string }[]>(
-          `select organization_id, count(*) as n from memberships where organization_id = any(?) group by organization_id`,
-          [page.map((o) => o.id)],
-        );
+        const counts = page.length
+          ? await em.execute<{ organization_id: string; n: string }[]>(
+              `select organization_id, count(*) as n from memberships where organization_id in (?) group by organization_id`,
+              [page.map((o) => o.id)],
+            )
+          : [];
         const members = new Map(counts.map((c) => [c.organization_id, Number(c.n)]));
         return {
           items: page.map((o) => ({
