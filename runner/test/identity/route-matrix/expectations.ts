@@ -63,6 +63,9 @@ const MANAGE_COLLECTION: Expectations = { ...ORG_COLLECTION, member: 403 };
 const ORG_PATH_READ: Expectations = { ...ORG_OBJECT, wrongOrg: '2xx' };
 const ORG_PATH_MANAGE: Expectations = { ...ORG_OBJECT, member: 403, wrongOrg: 403 };
 
+/** `platform-admin`: the admin caller (users.platform_admin + 2FA) only; not an org matter, so 403. */
+const PLATFORM: Expectations = { ...all(403), anonymous: 401, admin: '2xx' };
+
 const unique = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
 
 /** A fresh account (registered, not signed in), for routes that use up or change one. */
@@ -141,6 +144,32 @@ export const ROUTES: Record<string, Row> = {
     request: async (w) => ({ body: { refreshToken: await freshRefreshToken(w) } }),
   },
   'POST /v1/auth/logout-all': { expect: ANY_USER },
+
+  // ── OpenID Connect: the matrix world configures no provider (the flow against a real
+  // provider is tested by the OIDC suite); public routes, so every caller gets the same answer.
+  'GET /v1/auth/oidc/providers': { expect: PUBLIC },
+  'GET /v1/auth/oidc/{provider}/start': {
+    expect: all(404),
+    why: 'no provider is configured here: 404 for everyone (the route is public)',
+    request: () => ({
+      params: { provider: 'matrix' },
+      query: {
+        redirect_uri: 'http://127.0.0.1/done',
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'S256',
+      },
+    }),
+  },
+  'GET /v1/auth/oidc/{provider}/callback': {
+    expect: all(404),
+    why: 'no provider is configured here: 404 for everyone (the route is public)',
+    request: () => ({ params: { provider: 'matrix' }, query: { code: 'x', state: 'y' } }),
+  },
+  'POST /v1/auth/oidc/exchange': {
+    expect: all(400),
+    why: 'no sign-in happened, so no one-time code is valid: 400 for everyone (public)',
+    request: () => ({ body: { code: 'not-issued', codeVerifier: 'v'.repeat(43) } }),
+  },
 
   // ── two-factor (user-level; order matters: enrol → confirm → disable) ────────────────
   'GET /v1/auth/2fa': { expect: ANY_USER },
@@ -399,6 +428,19 @@ export const ROUTES: Record<string, Row> = {
   'GET /v1/audit-events/export': {
     expect: MANAGE_COLLECTION,
     request: () => ({ query: { format: 'json' } }),
+  },
+
+  // ── platform administration ───────────────────────────────────────────────────────
+  'GET /v1/admin/organizations': { expect: PLATFORM },
+  'GET /v1/admin/users': { expect: PLATFORM },
+  'GET /v1/admin/audit-events': { expect: PLATFORM },
+  'POST /v1/admin/users/{id}/disable': {
+    expect: PLATFORM,
+    request: async (w) => ({ params: { id: (await freshAccount(w, 'disabled')).userId } }),
+  },
+  'POST /v1/admin/users/{id}/enable': {
+    expect: PLATFORM,
+    request: async (w) => ({ params: { id: (await freshAccount(w, 'enabled')).userId } }),
   },
 
   // ── webhooks: the token is the credential, whoever calls ──────────────────────────

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { URI, type TOTP } from 'otpauth';
 import { Notification } from '../../../src/db/entities/audit';
-import { withOrgContext } from '../../../src/db/org-context';
+import { withOrgContext, withSystemContext } from '../../../src/db/org-context';
 import { PERMISSIONS } from '../../../src/http/permissions';
 import type { MailSender } from '../../../src/modules/auth/email-verification';
 import {
@@ -132,6 +132,11 @@ export async function createWorld(): Promise<World> {
   const member = await addMember('member', 'member');
   const secondMember = await addMember('member2', 'member');
   const admin = await addMember('admin', 'admin');
+  // The platform administrator too (what `maestro-runner grant-admin` sets), before any of its
+  // requests caches its account status.
+  await withSystemContext(t.db.orm, (em) =>
+    em.execute('update users set platform_admin = true where id = ?', [admin.userId]),
+  );
   const twoFactor = new Map<string, TwoFactor>();
   twoFactor.set(admin.userId, await enableTwoFactor(app, admin));
   const other = await signUpWithOrg(app, 'other');
@@ -194,6 +199,7 @@ export async function createWorld(): Promise<World> {
     callers: {
       anonymous: caller('anonymous', {}, null),
       owner: caller('owner', owner.headers, owner),
+      // Org A's admin role and the platform administrator flag, with 2FA on.
       admin: caller('admin', bearer(admin.accessToken, orgA), admin),
       member: caller('member', bearer(member.accessToken, orgA), member),
       apiKey: caller('apiKey', bearer(key.json().key as string), null),
