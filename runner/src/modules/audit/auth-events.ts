@@ -54,6 +54,17 @@ const RULES: Record<string, Rule> = {
       status === 401 ? 'auth.login_failed' : status === 429 ? 'auth.login_locked' : null;
     return action ? { action, userId: await userIdOfEmail(app, email), details: { email } } : null;
   },
+  // OpenID Connect: the sign-in completes when the client redeems its one-time code.
+  'POST /v1/auth/oidc/exchange': async ({ app, status, payload }) =>
+    status === 200
+      ? {
+          action: 'auth.login_succeeded',
+          userId: await userIdOfTokens(app, payload),
+          details: { method: 'oidc' },
+        }
+      : status === 400 || status === 401
+        ? { action: 'auth.login_failed', userId: null, details: { method: 'oidc' } }
+        : null,
   'POST /v1/auth/register': async ({ status, payload }) =>
     status === 201 ? { action: 'auth.registered', userId: answerId(payload) } : null,
   'POST /v1/auth/verify-email': async ({ app, status, body }) => {

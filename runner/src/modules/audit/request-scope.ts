@@ -25,7 +25,8 @@ export function requestOrigin(request: FastifyRequest) {
   return {
     ip: request.ip,
     userAgent: typeof agent === 'string' ? agent.slice(0, 500) : null,
-    requestId: request.id,
+    // Clients may send their own X-Request-Id: bounded to the column's size.
+    requestId: String(request.id).slice(0, 255),
   };
 }
 
