@@ -1,8 +1,9 @@
 import { createHash, hkdfSync } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { OidcProviderConfig } from '../identity/oidc/oidc-config';
 import { EnvSchema, type Env } from './env-schema';
-
 import { tlsConfigOf, tlsProblems, type TlsConfig } from './tls';
+
 /** The validated runner configuration every role receives. */
 export interface RunnerConfig {
   nodeEnv: Env['NODE_ENV'];
@@ -25,6 +26,8 @@ export interface RunnerConfig {
     accessTtlSeconds: number;
     refreshTtlDays: number;
   };
+  /** OpenID Connect sign-in (runner/src/identity/oidc): providers and allowed client redirect URIs. */
+  oidc: { providers: OidcProviderConfig[]; redirectUris: string[] };
   trustProxy: boolean;
   /** Proxy addresses/CIDRs trusted for X-Forwarded-For (identity: IP allowlists); empty = use trustProxy. */
   trustedProxies: string[];
@@ -32,12 +35,12 @@ export interface RunnerConfig {
   corsOrigins: string[];
   rateLimitPerMinute: number;
   authRateLimitPerMinute: number;
-  logLevel: Env['MAESTRO_LOG_LEVEL'];
-  dbPoolSize: number;
-  autoMigrate: boolean;
   webhookRateLimitPerMinute: number;
   /** Set when the API serves HTTPS itself (runner/src/config/tls.ts); else plain HTTP behind a proxy. */
   tls: TlsConfig | undefined;
+  logLevel: Env['MAESTRO_LOG_LEVEL'];
+  dbPoolSize: number;
+  autoMigrate: boolean;
   queuePrefix: string;
   workerPrefetch: number;
   webhookResponseTimeoutMs: number;
@@ -83,7 +86,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         env[variable] === undefined || SECRET_VARIABLE.test(variable)
           ? ''
           : ` (got ${JSON.stringify(env[variable])})`;
-      problems.push({ variable, message: `${issue.message}${got}` });
+      // Nested issues (a JSON variable) name their field: `[0].issuer: must be …`.
+      const field = issue.path
+        .slice(1)
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
+      problems.push({ variable, message: `${field ? `${field}: ` : ''}${issue.message}${got}` });
     }
   }
   const nodeEnv = parsed.success ? parsed.data.NODE_ENV : (env.NODE_ENV ?? 'production');
@@ -102,6 +111,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         'set MAESTRO_JWT_KEYS or MAESTRO_JWT_SECRET, not both (docs/security.md: key rotation)',
     });
   }
+  problems.push(...tlsProblems(env));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return toRunnerConfig(parsed.data);
 }
@@ -111,7 +121,6 @@ function toRunnerConfig(e: Env): RunnerConfig {
   let key: Buffer;
   if (e.MAESTRO_ENCRYPTION_KEY) {
     key = Buffer.from(e.MAESTRO_ENCRYPTION_KEY, 'base64');
-  problems.push(...tlsProblems(env));
   } else {
     // Deterministic so a development database stays readable across restarts; never used in production.
     key = createHash('sha256').update(`maestro-development-key:${e.DATABASE_URL}`).digest();
@@ -146,6 +155,10 @@ function toRunnerConfig(e: Env): RunnerConfig {
       accessTtlSeconds: e.MAESTRO_ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlDays: e.MAESTRO_REFRESH_TOKEN_TTL_DAYS,
     },
+    oidc: {
+      providers: e.MAESTRO_OIDC_PROVIDERS ?? [],
+      redirectUris: e.MAESTRO_OIDC_REDIRECT_URIS ?? [],
+    },
     trustProxy: e.MAESTRO_TRUST_PROXY,
     trustedProxies: e.MAESTRO_TRUSTED_PROXIES.split(',')
       .map((p) => p.trim())
@@ -156,6 +169,8 @@ function toRunnerConfig(e: Env): RunnerConfig {
       .filter(Boolean),
     rateLimitPerMinute: e.MAESTRO_RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: e.MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE,
+    webhookRateLimitPerMinute: e.MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    tls: tlsConfigOf(e),
     logLevel: e.MAESTRO_LOG_LEVEL,
     dbPoolSize: e.MAESTRO_DB_POOL_SIZE,
     autoMigrate: e.MAESTRO_AUTO_MIGRATE,
@@ -169,8 +184,6 @@ function toRunnerConfig(e: Env): RunnerConfig {
 }
 
 /**
-    webhookRateLimitPerMinute: e.MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE,
-    tls: tlsConfigOf(e),
  * The JWT key ring, signing key first: MAESTRO_JWT_KEYS as given; else MAESTRO_JWT_SECRET or,
  * without it, a key derived from the encryption key (HKDF, never equal to it), each with a
  * kid derived from the secret (the first 8 hex digits of its SHA-256).

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OidcProvidersEnv, OidcRedirectUrisEnv } from '../identity/oidc/oidc-config';
 
 const port = z.coerce
   .number({ message: 'must be a port number' })
@@ -78,6 +79,10 @@ export const EnvSchema = z.object({
   /** JWT key ring `kid:secret,kid:secret` (first signs, all verify); replaces MAESTRO_JWT_SECRET. */
   MAESTRO_JWT_KEYS: jwtKeyRing.optional(),
   MAESTRO_JWT_ISSUER: z.string().default('maestro-runner'),
+  /** OpenID Connect providers: JSON `[{ id, name, issuer, clientId, clientSecret?, scopes? }]`. */
+  MAESTRO_OIDC_PROVIDERS: OidcProvidersEnv.optional(),
+  /** Where sign-in may send its one-time code (exact; loopback IPs: any port, RFC 8252). */
+  MAESTRO_OIDC_REDIRECT_URIS: OidcRedirectUrisEnv.optional(),
   MAESTRO_ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
   MAESTRO_REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
   /** scrypt parallelism for new password hashes (N=2^14, r=8); 5 meets OWASP's advice. */
@@ -91,17 +96,17 @@ export const EnvSchema = z.object({
     .default('http://localhost:5173,http://127.0.0.1:5173,app://maestro'),
   MAESTRO_RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
-  MAESTRO_LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info'),
-  MAESTRO_DB_POOL_SIZE: positiveInt.default(10),
-  MAESTRO_AUTO_MIGRATE: bool.default(true),
   /** Requests per webhook token per minute (per API process: the webhook hot path keeps no shared counter). */
   MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.default(60_000),
   /** Serve HTTPS: PEM certificate chain and private key files (both or neither). */
   MAESTRO_TLS_CERT_FILE: z.string().optional(),
   MAESTRO_TLS_KEY_FILE: z.string().optional(),
   MAESTRO_TLS_MIN_VERSION: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+  MAESTRO_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  MAESTRO_DB_POOL_SIZE: positiveInt.default(10),
+  MAESTRO_AUTO_MIGRATE: bool.default(true),
   MAESTRO_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_.-]+$/i, 'letters, digits, _ . - only')
