@@ -6,10 +6,21 @@
  * webhook case: every request of a busy webhook hits the same row).
  *   npm run bench -- rate-limit
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase } from '../runner/test/support/test-db';
-import { processCpuSeconds } from './process-cpu';
+
+/** CPU seconds of a process (utime + stime from /proc, 100 ticks/s), or undefined once gone. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 const HITS = Number(process.env.HITS ?? 4000);
 const UPSERT = (table: string) => `
