@@ -1,15 +1,20 @@
 /**
- * Runner load test: autocannon sends webhooks to a real API process on
- * 127.0.0.1 while 2 worker processes run the executions (webhook → transform:
- * a single-step workflow). Prints accepted/s, completed executions/s, webhook
- * latency and accept→finish latency percentiles, then checks that every
- * accepted webhook has a finished execution. Bounded: BENCH_WEBHOOKS requests
- * (default 20000) and a 120 s cap on draining. Figures only, no assertions on
- * timing. Needs the local PostgreSQL and RabbitMQ.
+ * Runner load test: a light load generator (bench/http-load.ts) sends webhooks
+ * to a real API process on 127.0.0.1 while 2 worker processes run the
+ * executions (webhook → transform: a single-step workflow). Prints accepted/s,
+ * completed executions/s, webhook latency and accept→finish latency
+ * percentiles, the CPU each process spent per execution (the load-independent
+ * figure: 1,000 executions/s on 2 cores is a 2 ms budget for all of them), then
+ * checks that every accepted webhook has a finished execution. Bounded:
+ * BENCH_WEBHOOKS requests (default 20000) and a 120 s cap on draining. Figures
+ * only, no assertions on timing. Needs the local PostgreSQL and RabbitMQ.
+ * BENCH_CPU_PROF=<dir> makes the runner processes write V8 CPU profiles there
+ * (with window.json: the measured window in the profiles' clock).
  */
 import { randomBytes } from 'node:crypto';
-import autocannon from 'autocannon';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { migrateDatabase } from '../runner/src/db/migrate';
 import { openOrm } from '../runner/src/db/orm';
 import { withSystemContext } from '../runner/src/db/org-context';
@@ -17,6 +22,8 @@ import { createBroker, prepareBroker } from '../runner/src/queue/broker';
 import { deleteTopology } from '../runner/src/queue/topology';
 import { echoWorkflow, seedOrg, seedWorkflow } from '../runner/test/support/execution-fixtures';
 import { spawnRunner } from '../runner/test/support/runner-process';
+import { runHttpLoad } from './http-load';
+import { createCpuMeter, pidsNamed, type CpuMeter } from './process-cpu';
 
 const TOTAL = Number(process.env.BENCH_WEBHOOKS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -37,6 +44,12 @@ async function main() {
   const orm = await openOrm({ databaseUrl, poolSize: 4 });
   const broker = createBroker({ url: AMQP_URL, prefix: `${prefix}.` });
   await prepareBroker(broker);
+  const monitor = new pg.Client({ connectionString: BASE_URL });
+  await monitor.connect();
+  // BENCH_LOG_SQL=1: PostgreSQL logs every statement of the bench database (count them per execution).
+  if (process.env.BENCH_LOG_SQL)
+    await monitor.query(`alter database "${dbName}" set log_statement = 'all'`);
+  const loadBefore = loadAverage();
   const { orgId } = await seedOrg(orm, { concurrencyLimit: 10_000 });
   const wf = await seedWorkflow(orm, orgId, echoWorkflow('Bench'));
 
@@ -49,54 +62,68 @@ async function main() {
     MAESTRO_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '128',
     MAESTRO_RATE_LIMIT_PER_MINUTE: '1000000',
   };
-  const api = spawnRunner('api', env);
-  const workers = [spawnRunner('worker', env), spawnRunner('worker', env)];
+  // BENCH_CPU_PROF=<dir>: each runner process writes a V8 CPU profile there when it stops.
+  const nodeArgs = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
+    : [];
+  const api = spawnRunner('api', env, nodeArgs);
+  const workers = [spawnRunner('worker', env, nodeArgs), spawnRunner('worker', env, nodeArgs)];
   try {
     const [{ port }] = await Promise.all([api.ready, ...workers.map((w) => w.ready)]);
-    const target = `http://127.0.0.1:${port}/v1/hooks/${wf.token}`;
     console.log(
       `runner bench: ${TOTAL} webhooks, ${CONNECTIONS} connections, 1 API + 2 worker processes, 2 cores`,
     );
 
+    const load = (total: number, connections: number, body: string) =>
+      runHttpLoad({
+        port: port!,
+        method: 'POST',
+        path: `/v1/hooks/${wf.token}`,
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        total,
+      });
     // Warm-up (JIT, pools, caches), not counted.
-    await autocannon({
-      url: target,
-      method: 'POST',
-      connections: 8,
-      amount: 500,
-      headers: { 'content-type': 'application/json' },
-      body: '{"warm":true}',
-    });
+    await load(500, 8, '{"warm":true}');
     await waitForAll(orm, wf.workflowId, 500, 60_000);
     await withSystemContext(orm, (em) =>
       em.execute('delete from executions where workflow_id = ?', [wf.workflowId]),
     );
 
-    const latencies: number[] = [];
-    let accepted = 0;
-    let other = 0;
-    const started = Date.now();
-    const result = await new Promise<autocannon.Result>((resolve, reject) => {
-      const instance = autocannon(
-        {
-          url: target,
-          method: 'POST',
-          connections: CONNECTIONS,
-          amount: TOTAL,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ order: 42, total: 150 }),
-        },
-        (error, done) => (error ? reject(error) : resolve(done)),
-      );
-      instance.on('response', (_client, status, _bytes, responseTime) => {
-        latencies.push(responseTime);
-        if (status === 202) accepted++;
-        else other++;
-      });
+    const stats0 = await databaseStats(monitor, dbName);
+    const rabbitPids = pidsNamed('beam.smp');
+    const meter = await createCpuMeter({
+      'API process': () => [api.pid],
+      'worker process 1': () => [workers[0]!.pid],
+      'worker process 2': () => [workers[1]!.pid],
+      'load generator (this process)': () => [process.pid],
+      'PostgreSQL backends (bench db)': () => backendPids(monitor, dbName),
+      'PostgreSQL background (shared)': () => backgroundPids(monitor),
+      'RabbitMQ beam.smp (shared)': () => rabbitPids,
     });
+    const sampler = setInterval(() => void meter.sample(), 250);
+    const started = Date.now();
+    const windowStartUs = Number(process.hrtime.bigint() / 1000n);
+    const result = await load(TOTAL, CONNECTIONS, JSON.stringify({ order: 42, total: 150 }));
+    const latencies = result.latenciesMs;
+    const accepted = result.statuses.get(202) ?? 0;
+    const other = [...result.statuses]
+      .filter(([status]) => status !== 202)
+      .map(([status, n]) => `${n}×${status}`)
+      .join(', ');
     const sendSeconds = (Date.now() - started) / 1000;
     const finished = await waitForAll(orm, wf.workflowId, accepted, 120_000);
     const drainSeconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+    await meter.sample();
+    if (process.env.BENCH_CPU_PROF) {
+      const window = { startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) };
+      writeFileSync(`${process.env.BENCH_CPU_PROF}/window.json`, JSON.stringify(window));
+    }
+    // Backends report their counters about once a second: let the last ones arrive.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const stats1 = await databaseStats(monitor, dbName);
 
     const stats = await withSystemContext(orm, (em) =>
       em.execute<
@@ -114,7 +141,7 @@ async function main() {
     const s = stats[0];
     latencies.sort((a, b) => a - b);
     console.log(
-      `  accepted webhooks   ${accepted} (other statuses: ${other}, errors: ${result.errors}, timeouts: ${result.timeouts})`,
+      `  accepted webhooks   ${accepted} (other statuses: ${other || 'none'}, connection errors: ${result.errors})`,
     );
     console.log(
       `  accepted/s          ${(accepted / sendSeconds).toFixed(0)}  (over ${sendSeconds.toFixed(1)} s)`,
@@ -135,14 +162,76 @@ async function main() {
     console.log(
       `  targets             ≥ 1000 completed/s, p99 webhook accept ≤ 50 ms (measured above, not asserted)`,
     );
+    printCpuBreakdown(meter, s?.n ?? 0, drainSeconds);
+    const executions = Math.max(1, s?.n ?? 0);
+    console.log(
+      `  database            ${((stats1.commits - stats0.commits) / executions).toFixed(2)} commits, ${((stats1.rollbacks - stats0.rollbacks) / executions).toFixed(2)} rollbacks per execution (pg_stat_database; includes the bench's own polling)`,
+    );
+    console.log(
+      `  assumes             PostgreSQL ${await setting(monitor, 'server_version')}, synchronous_commit=${await setting(monitor, 'synchronous_commit')}, fsync=${await setting(monitor, 'fsync')}, commit_delay=${await setting(monitor, 'commit_delay')}; quorum queues with publisher confirms; load average before ${loadBefore}, after ${loadAverage()}`,
+    );
     if (!ok) process.exitCode = 1;
   } finally {
     await Promise.all([api.stop(), ...workers.map((w) => w.stop())]);
     await deleteTopology(broker.connection, broker.topology).catch(() => {});
     await broker.close();
     await orm.close(true);
+    await monitor.end();
     await dropDatabase(dbName);
   }
+}
+
+/** CPU ms per execution for each process group, and the total against the 2-core budget. */
+function printCpuBreakdown(meter: CpuMeter, executions: number, seconds: number) {
+  const totals = meter.totals();
+  const n = Math.max(1, executions);
+  let sum = 0;
+  console.log(
+    `  CPU per execution   (CPU seconds over the ${seconds.toFixed(1)} s window / ${executions} executions)`,
+  );
+  for (const [group, cpu] of totals) {
+    sum += cpu;
+    console.log(
+      `    ${group.padEnd(34)} ${((cpu * 1000) / n).toFixed(3).padStart(7)} ms  (${cpu.toFixed(2)} s, ${((cpu / seconds) * 100).toFixed(0)}% of a core)`,
+    );
+  }
+  console.log(
+    `    ${'total'.padEnd(34)} ${((sum * 1000) / n).toFixed(3).padStart(7)} ms  → at most ${(2 / (sum / n)).toFixed(0)} executions/s on 2 cores (budget for 1,000/s: 2 ms)`,
+  );
+}
+
+async function backendPids(client: pg.Client, dbName: string): Promise<number[]> {
+  const { rows } = await client.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+    [dbName],
+  );
+  return rows.map((row) => row.pid);
+}
+
+async function backgroundPids(client: pg.Client): Promise<number[]> {
+  const { rows } = await client.query<{ pid: number }>(
+    `select pid from pg_stat_activity where backend_type in ('walwriter', 'checkpointer', 'background writer', 'autovacuum launcher', 'logical replication launcher')`,
+  );
+  return rows.map((row) => row.pid);
+}
+
+async function databaseStats(client: pg.Client, dbName: string) {
+  const { rows } = await client.query<{ commits: string; rollbacks: string }>(
+    'select xact_commit as commits, xact_rollback as rollbacks from pg_stat_database where datname = $1',
+    [dbName],
+  );
+  return { commits: Number(rows[0]?.commits ?? 0), rollbacks: Number(rows[0]?.rollbacks ?? 0) };
+}
+
+async function setting(client: pg.Client, name: string): Promise<string> {
+  const { rows } = await client.query<{ value: string }>('select current_setting($1) as value', [
+    name,
+  ]);
+  return rows[0]?.value ?? '?';
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 async function waitForAll(

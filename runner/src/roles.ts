@@ -5,6 +5,7 @@ import { createCircuitBreaker } from '../../shared/src/engine/circuit-breaker';
 import type { RunnerConfig } from './config/config';
 import { createSecretBox } from './crypto/secret-box';
 import { createFailureStreakHandler } from './notifications/failure-streak';
+import { createHooksRoutes } from './modules/hooks/routes';
 import { createMailer } from './notifications/mailer';
 import { createRunEnvCache } from './modules/variables/run-env';
 import { loggerOptions } from './observability/logger';
@@ -14,7 +15,6 @@ import { checkBroker, executionsQueueDepth, type Broker } from './queue/broker';
 import { createExecutionPublisher } from './queue/execution-publisher';
 import { createThreadedSandbox } from './sandbox';
 import { createScheduler } from './scheduler/scheduler';
-import { buildServer } from './server';
 import { createAddressPolicy } from './worker/address-policy';
 import { createGuardedHttpClient } from './worker/guarded-http-client';
 import { createResultWriter } from './worker/result-writer';
@@ -92,7 +92,12 @@ export async function startRoles(
   }
   if (has('worker')) {
     // Worker threads: untrusted code.js stopped at a wall-clock deadline, never blocking this loop.
-    const sandbox = await createThreadedSandbox();
+    // Threads load in the background (seconds each): the worker takes messages meanwhile and
+    // a code.js step waits for a thread. A broken sandbox install is still logged at start.
+    const sandbox = await createThreadedSandbox({ waitForThreads: false });
+    sandbox.ready.catch((error: unknown) =>
+      log.error({ err: error }, 'code sandbox threads cannot start: code.js steps will fail'),
+    );
     const hosts = createWorkerHostFactory({ sandbox, circuit: createCircuitBreaker() });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
     const variables = createRunEnvCache({
@@ -168,9 +173,14 @@ export async function startRoles(
     // Verification and password-reset emails go over SMTP (or the log transport when unset).
     const apiMailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
     parts.push({ name: 'api-mailer', stop: async () => apiMailer.close() });
+    // Imported here: Fastify, its plugins and every route module are seconds of a worker's or
+    // scheduler's start on a busy machine (bench/runner-startup.bench.ts), for nothing.
+    const { buildServer } = await import('./server');
     server = await buildServer({
       config,
       orm,
+      // Webhook executions are published by this process right after their commit.
+      webhooks: createHooksRoutes({ publisher }),
       metrics,
       secretBox,
       mailer: apiMailer,

@@ -1,8 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { newId } from '../db/ids';
-import { withOrgContext, withSystemContext } from '../db/org-context';
+import { withOrgContext } from '../db/org-context';
+import { systemSqlFor, type SqlQuery } from '../db/system-sql';
 import { COUNT_USAGE_CTE, reserveExecutions } from '../modules/quotas/execution-quota';
 import { createMicroBatcher } from '../worker/micro-batcher';
+import type { ExecutionMessage } from '../queue/execution-message';
+import type { ExecutionPublisher } from '../queue/execution-publisher';
 import { EXECUTION_START_TOPIC, OUTBOX_CHANNEL } from './channels';
 import {
   createExecution,
@@ -23,13 +26,42 @@ export interface ExecutionBatcher {
  * handling needs its own statements. The batch runs in the system context:
  * the organization of each row comes from the server-side trigger lookup,
  * never from the caller.
+ *
+ * With a `publisher`, the process publishes the batch itself right after the
+ * commit (the replies do not wait for it) and marks its outbox rows sent: no
+ * NOTIFY, no relay transaction, no relay wake-up on the hot path. The rows are
+ * written with `attempts = 1` (this attempt), which the relay leaves alone
+ * until they are RELAY_TAKEOVER_MS old: if this process dies or the broker
+ * refuses, the relay publishes them then — nothing accepted is lost.
  */
 export function createExecutionBatcher(
   orm: MikroORM,
-  options: { maxSize?: number; maxDelayMs?: number } = {},
+  options: {
+    maxSize?: number;
+    maxDelayMs?: number;
+    publisher?: ExecutionPublisher;
+    onPublishError?(error: unknown): void;
+  } = {},
 ): ExecutionBatcher {
+  const sql = systemSqlFor(orm);
+  const { publisher } = options;
+  const publishAfterCommit = async (batch: InsertedBatch) => {
+    if (!publisher || batch.outboxIds.length === 0) return;
+    try {
+      await publisher.publish(batch.messages);
+      await sql.query('update outbox set sent_at = now() where id = any($1::bigint[])', [
+        batch.outboxIds,
+      ]);
+    } catch (error) {
+      options.onPublishError?.(error);
+    }
+  };
   const batcher = createMicroBatcher<CreateExecutionInput, CreateExecutionResult>(
-    (inputs) => withSystemContext(orm, (em) => insertBatch(em, inputs)),
+    async (inputs) => {
+      const batch = await insertBatch(sql.query, inputs, publisher !== undefined);
+      void publishAfterCommit(batch);
+      return batch.results;
+    },
     { maxSize: options.maxSize ?? 200, maxDelayMs: options.maxDelayMs ?? 2, maxInFlight: 2 },
   );
   return {
@@ -51,12 +83,21 @@ export function createExecutionBatcher(
   };
 }
 
-type Em = Parameters<Parameters<typeof withSystemContext>[1]>[0];
+interface InsertedBatch {
+  results: CreateExecutionResult[];
+  messages: ExecutionMessage[];
+  outboxIds: string[];
+}
 
+/**
+ * One statement (its own transaction): the executions, their outbox rows, the
+ * usage count, and — when the relay is to publish them — the NOTIFY.
+ */
 async function insertBatch(
-  em: Em,
+  query: SqlQuery,
   inputs: CreateExecutionInput[],
-): Promise<CreateExecutionResult[]> {
+  publishedHere: boolean,
+): Promise<InsertedBatch> {
   const rows = inputs.map((input) => ({
     id: newId(),
     organization_id: input.orgId,
@@ -65,9 +106,9 @@ async function insertBatch(
     trigger_kind: input.trigger,
     input: input.input ?? null,
   }));
-  await em.execute(
+  const [inserted] = await query<{ outbox_ids: string[] | null }>(
     `with x as (
-       select * from jsonb_to_recordset(?::jsonb)
+       select * from jsonb_to_recordset($1::jsonb)
          as x(id uuid, organization_id uuid, workflow_id uuid, version_id uuid, trigger_kind text, input jsonb)
      ), e as (
        insert into executions (id, organization_id, workflow_id, version_id, status, trigger_kind, input, attempt, created_at)
@@ -75,10 +116,15 @@ async function insertBatch(
        returning id, organization_id
      ), o as (
        insert into outbox (organization_id, topic, payload, created_at, attempts)
-       select organization_id, ?, jsonb_build_object('executionId', id, 'organizationId', organization_id), now(), 0 from e
+       select organization_id, $2, jsonb_build_object('executionId', id, 'organizationId', organization_id), now(), $4 from e
+       returning id
      ), ${COUNT_USAGE_CTE}
-     select pg_notify(?, '')`,
-    [JSON.stringify(rows), EXECUTION_START_TOPIC, OUTBOX_CHANNEL],
+     select (select array_agg(id) from o) as outbox_ids, case when $4 = 0 then pg_notify($3, '') end`,
+    [JSON.stringify(rows), EXECUTION_START_TOPIC, OUTBOX_CHANNEL, publishedHere ? 1 : 0],
   );
-  return rows.map((row) => ({ id: row.id, created: true }));
+  return {
+    results: rows.map((row) => ({ id: row.id, created: true })),
+    messages: rows.map((row) => ({ executionId: row.id, organizationId: row.organization_id })),
+    outboxIds: inserted?.outbox_ids ?? [],
+  };
 }

@@ -1,10 +1,13 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { withSystemContext } from '../db/org-context';
+import { systemSqlFor } from '../db/system-sql';
 import type { ExecutionPublisher } from '../queue/execution-publisher';
 import type { ExecutionMessage } from '../queue/execution-message';
 import { OUTBOX_CHANNEL } from './channels';
 import { pgArray } from './pg-array';
 import { createPgListener, type PgListener } from './pg-listener';
+
+/** How long a row whose publish was attempted is left alone before the relay publishes it. */
+export const RELAY_TAKEOVER_MS = 5_000;
 
 export interface OutboxRelayOptions {
   orm: MikroORM;
@@ -51,10 +54,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   async function relayBatch(): Promise<number> {
-    const outcome = await withSystemContext(orm, async (em) => {
-      const rows = await em.execute<OutboxRow[]>(
-        'select id, payload from outbox where sent_at is null order by id limit ? for update skip locked',
-        [batchSize],
+    const outcome = await systemSqlFor(orm).transaction(async (query) => {
+      // Rows someone already tried (attempts > 0: the API publishing its own batch, or an earlier
+      // failed relay pass) are left to that attempt for RELAY_TAKEOVER_MS, then taken over.
+      const rows = await query<OutboxRow>(
+        `select id, payload from outbox
+          where sent_at is null and (attempts = 0 or created_at < now() - make_interval(secs => $2))
+          order by id limit $1 for update skip locked`,
+        [batchSize, RELAY_TAKEOVER_MS / 1000],
       );
       if (rows.length === 0) return { sent: 0 };
       const ids = pgArray(rows.map((row) => row.id));
@@ -62,13 +69,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await publisher.publish(rows.map((row) => row.payload));
       } catch (error) {
         // Commit the attempt count (operators see stuck rows), then report the failure.
-        await em.execute('update outbox set attempts = attempts + 1 where id = any(?::bigint[])', [
+        await query('update outbox set attempts = attempts + 1 where id = any($1::bigint[])', [
           ids,
         ]);
         return { sent: 0, error };
       }
-      await em.execute(
-        'update outbox set sent_at = now(), attempts = attempts + 1 where id = any(?::bigint[])',
+      await query(
+        'update outbox set sent_at = now(), attempts = attempts + 1 where id = any($1::bigint[])',
         [ids],
       );
       return { sent: rows.length };

@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ExecutionTrigger } from '../db/entities';
-import { pgArray } from '../outbox/pg-array';
+import type { SqlQuery } from '../db/system-sql';
 
 /** An execution this worker now owns until it finishes or its lease lapses. */
 export interface ClaimedExecution {
@@ -44,24 +43,24 @@ interface ClaimedRow {
 }
 
 /**
- * Claims a batch of executions in one transaction (run it in withSystemContext).
+ * Claims a batch of executions in one transaction (run it in systemSqlFor(orm).transaction).
  * Per organization, a transaction-scoped advisory lock serialises claimers so
  * that counting running executions and claiming new ones cannot interleave:
  * the concurrency limit holds across any number of workers.
  */
 export async function claimExecutions(
-  em: EntityManager,
+  query: SqlQuery,
   requests: ClaimRequest[],
   workerId: string,
   leaseMs: number,
 ): Promise<ClaimOutcome[]> {
   const orgIds = [...new Set(requests.map((r) => r.organizationId))].sort();
   // Sorted lock order: two workers locking overlapping sets cannot deadlock.
-  await em.execute(
-    `select pg_advisory_xact_lock(hashtext('maestro-claim:' || org)) from unnest(?::uuid[]) as org order by org`,
-    [pgArray(orgIds)],
+  await query(
+    `select pg_advisory_xact_lock(hashtext('maestro-claim:' || org)) from unnest($1::uuid[]) as org order by org`,
+    [orgIds],
   );
-  const free = await freeSlots(em, orgIds, leaseMs);
+  const free = await freeSlots(query, orgIds, leaseMs);
   const attempt: string[] = [];
   const limited = new Set<string>();
   for (const request of dedupe(requests)) {
@@ -75,21 +74,21 @@ export async function claimExecutions(
   }
   const claimed = new Map<string, ClaimedRow>();
   if (attempt.length > 0) {
-    const rows = await em.execute<ClaimedRow[]>(
+    const rows = await query<ClaimedRow>(
       `update executions e
-         set status = 'running', attempt = e.attempt + 1, claimed_by = ?,
+         set status = 'running', attempt = e.attempt + 1, claimed_by = $1,
              started_at = coalesce(e.started_at, now()), heartbeat_at = now()
-       where e.id = any(?::uuid[])
-         and (e.status = 'pending' or (e.status = 'running' and e.heartbeat_at < now() - make_interval(secs => ?)))
+       where e.id = any($2::uuid[])
+         and (e.status = 'pending' or (e.status = 'running' and e.heartbeat_at < now() - make_interval(secs => $3)))
        returning e.id, e.organization_id, e.workflow_id, e.version_id, e.input, e.attempt, e.trigger_kind,
                  e.cancel_requested_at,
                  (select o.allow_private_network from organizations o where o.id = e.organization_id) as allow_private_network`,
-      [workerId, pgArray(attempt), leaseMs / 1000],
+      [workerId, attempt, leaseMs / 1000],
     );
     for (const row of rows) claimed.set(row.id, row);
   }
   const states = await currentStates(
-    em,
+    query,
     requests.filter((r) => !claimed.has(r.executionId)).map((r) => r.executionId),
   );
   return requests.map((request) => {
@@ -108,28 +107,28 @@ export async function claimExecutions(
 
 /** Slots left per organization: its limit (override, else plan, else 10) minus executions with a live lease. */
 async function freeSlots(
-  em: EntityManager,
+  query: SqlQuery,
   orgIds: string[],
   leaseMs: number,
 ): Promise<Map<string, number>> {
-  const rows = await em.execute<{ id: string; free: number }[]>(
+  const rows = await query<{ id: string; free: number }>(
     `select o.id,
             coalesce(o.concurrency_limit, p.max_concurrent_executions, 10)
             - (select count(*) from executions e
                 where e.organization_id = o.id and e.status = 'running'
-                  and e.heartbeat_at >= now() - make_interval(secs => ?))::int as free
+                  and e.heartbeat_at >= now() - make_interval(secs => $1))::int as free
        from organizations o left join plans p on p.id = o.plan_id
-      where o.id = any(?::uuid[])`,
-    [leaseMs / 1000, pgArray(orgIds)],
+      where o.id = any($2::uuid[])`,
+    [leaseMs / 1000, orgIds],
   );
   return new Map(rows.map((row) => [row.id, Number(row.free)]));
 }
 
-async function currentStates(em: EntityManager, ids: string[]): Promise<Map<string, string>> {
+async function currentStates(query: SqlQuery, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await em.execute<{ id: string; status: string }[]>(
-    'select id, status from executions where id = any(?::uuid[])',
-    [pgArray([...new Set(ids)])],
+  const rows = await query<{ id: string; status: string }>(
+    'select id, status from executions where id = any($1::uuid[])',
+    [[...new Set(ids)]],
   );
   return new Map(rows.map((row) => [row.id, row.status]));
 }

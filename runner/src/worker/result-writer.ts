@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RunResult, StepResult } from '../../../shared/src/model/run-result';
-import { withSystemContext } from '../db/org-context';
+import { systemSqlFor, type SqlQuery, type SystemSql } from '../db/system-sql';
 import { EXECUTION_FINISHED_CHANNEL } from '../outbox/channels';
-import { pgArray } from '../outbox/pg-array';
 import { createMicroBatcher, type MicroBatcher } from './micro-batcher';
 
 export interface StepWrite {
@@ -51,16 +50,39 @@ export interface ResultWriter {
 
 /**
  * Stores step results, logs and final statuses, many executions per
- * transaction. Within a batch, steps and logs are written before the final
- * statuses, so a finished execution never lacks its steps.
+ * transaction. Batches are written one after another, in the order the writes
+ * were made: a run can hand in its last step results and its final status
+ * together, and the steps still land in the same transaction as the status or
+ * an earlier one. Within a batch, steps and logs are written before the final
+ * statuses; a finish whose execution had a step or log write fail is not
+ * written (`written: false`; the failed step write rejects, the run is given
+ * back), so a finished execution never lacks its steps. A batch without a
+ * failed run is one statement (its own transaction, one round trip).
  */
 export function createResultWriter(
   orm: MikroORM,
   options: { maxSize?: number; maxDelayMs?: number } = {},
 ): ResultWriter {
+  const sql = systemSqlFor(orm);
+  const lostWrites = new Set<string>();
   const batcher: MicroBatcher<ResultWrite, FinishOutcome | undefined> = createMicroBatcher(
-    (ops) => retryOnConflict(() => withSystemContext(orm, (em) => writeBatch(em, ops))),
-    { maxSize: options.maxSize ?? 500, maxDelayMs: options.maxDelayMs ?? 3, maxInFlight: 2 },
+    async (ops) => {
+      const writable = ops.filter(
+        (op) => !(op.kind === 'finish' && lostWrites.has(op.executionId)),
+      );
+      for (const op of ops) if (op.kind === 'finish') lostWrites.delete(op.executionId);
+      try {
+        const outcomes = await retryOnConflict(() => writeBatch(sql, writable));
+        const byOp = new Map(writable.map((op, i) => [op, outcomes[i]]));
+        return ops.map((op) =>
+          op.kind === 'finish' ? (byOp.get(op) ?? { written: false }) : undefined,
+        );
+      } catch (error) {
+        for (const op of writable) if (op.kind !== 'finish') lostWrites.add(op.executionId);
+        throw error;
+      }
+    },
+    { maxSize: options.maxSize ?? 500, maxDelayMs: options.maxDelayMs ?? 3, maxInFlight: 1 },
   );
   return { write: (op) => batcher.add(op), drain: () => batcher.drain() };
 }
@@ -78,16 +100,17 @@ async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 4): Promise<T
   }
 }
 
-type Em = Parameters<Parameters<typeof withSystemContext>[1]>[0];
-
-async function writeBatch(em: Em, ops: ResultWrite[]): Promise<(FinishOutcome | undefined)[]> {
+async function writeBatch(
+  sql: SystemSql,
+  ops: ResultWrite[],
+): Promise<(FinishOutcome | undefined)[]> {
   const steps = latestSteps(ops.filter((op): op is StepWrite => op.kind === 'step'));
   const logs = ops.filter((op): op is LogWrite => op.kind === 'log');
   const finishes = ops.filter((op): op is FinishWrite => op.kind === 'finish');
-  if (steps.length > 0) await writeSteps(em, steps);
-  if (logs.length > 0) await writeLogs(em, logs);
-  const outcomes =
-    finishes.length > 0 ? await writeFinishes(em, finishes) : new Map<FinishWrite, FinishOutcome>();
+  // A failure moves a workflow's failure streak (row locks taken in order): the multi-statement path.
+  const outcomes = finishes.some((f) => f.result.status === 'failed')
+    ? await sql.transaction((query) => writeWithStreaks(query, steps, logs, finishes))
+    : await writeInOneStatement(sql.query, steps, logs, finishes);
   return ops.map((op) => (op.kind === 'finish' ? outcomes.get(op) : undefined));
 }
 
@@ -98,74 +121,113 @@ function latestSteps(steps: StepWrite[]): StepWrite[] {
   return [...byKey.values()];
 }
 
-async function writeSteps(em: Em, steps: StepWrite[]) {
-  const rows = steps.map((s) => ({
-    organization_id: s.organizationId,
-    execution_id: s.executionId,
-    step_id: s.stepId,
-    status: s.result.status,
-    attempts: s.result.attempts,
-    output: s.result.output ?? null,
-    port: s.result.port ?? null,
-    error: s.result.error ?? null,
-    duration_ms: Math.round(s.result.durationMs),
-    finished_at: s.finishedAt,
-  }));
-  await em.execute(
-    `insert into execution_steps (id, organization_id, execution_id, step_id, status, attempts, output, port, error, duration_ms, started_at, finished_at)
-     select gen_random_uuid(), x.organization_id, x.execution_id, x.step_id, x.status, x.attempts, x.output, x.port, x.error, x.duration_ms,
-            x.finished_at - make_interval(secs => x.duration_ms / 1000.0), x.finished_at
-       from jsonb_to_recordset(?::jsonb) as x(organization_id uuid, execution_id uuid, step_id text, status text, attempts int,
-            output jsonb, port text, error jsonb, duration_ms int, finished_at timestamptz)
-     on conflict (execution_id, step_id) do update
-       set status = excluded.status, attempts = excluded.attempts, output = excluded.output, port = excluded.port,
-           error = excluded.error, duration_ms = excluded.duration_ms, started_at = excluded.started_at,
-           finished_at = excluded.finished_at`,
-    [JSON.stringify(rows)],
+const stepRows = (steps: StepWrite[]) =>
+  JSON.stringify(
+    steps.map((s) => ({
+      organization_id: s.organizationId,
+      execution_id: s.executionId,
+      step_id: s.stepId,
+      status: s.result.status,
+      attempts: s.result.attempts,
+      output: s.result.output ?? null,
+      port: s.result.port ?? null,
+      error: s.result.error ?? null,
+      duration_ms: Math.round(s.result.durationMs),
+      finished_at: s.finishedAt,
+    })),
   );
-}
 
-async function writeLogs(em: Em, logs: LogWrite[]) {
-  const rows = logs.map((l) => ({
-    organization_id: l.organizationId,
-    execution_id: l.executionId,
-    step_id: l.stepId ?? null,
-    level: l.level.slice(0, 8),
-    message: l.message,
-    at: l.at,
-  }));
-  await em.execute(
-    `insert into execution_logs (organization_id, execution_id, step_id, level, message, at)
-     select x.organization_id, x.execution_id, x.step_id, x.level, x.message, x.at
-       from jsonb_to_recordset(?::jsonb) as x(organization_id uuid, execution_id uuid, step_id text, level text, message text, at timestamptz)`,
-    [JSON.stringify(rows)],
+const logRows = (logs: LogWrite[]) =>
+  JSON.stringify(
+    logs.map((l) => ({
+      organization_id: l.organizationId,
+      execution_id: l.executionId,
+      step_id: l.stepId ?? null,
+      level: l.level.slice(0, 8),
+      message: l.message,
+      at: l.at,
+    })),
   );
-}
 
-async function writeFinishes(
-  em: Em,
+const finishRows = (finishes: FinishWrite[]) =>
+  JSON.stringify(
+    finishes.map((f) => ({
+      id: f.executionId,
+      status: f.result.status,
+      result: f.result,
+      error: f.result.error ?? null,
+      finished_at: f.result.finishedAt ?? new Date().toISOString(),
+      claimed_by: f.claimedBy,
+      attempt: f.attempt,
+    })),
+  );
+
+const UPSERT_STEPS = (param: string) => `
+  insert into execution_steps (id, organization_id, execution_id, step_id, status, attempts, output, port, error, duration_ms, started_at, finished_at)
+  select gen_random_uuid(), x.organization_id, x.execution_id, x.step_id, x.status, x.attempts, x.output, x.port, x.error, x.duration_ms,
+         x.finished_at - make_interval(secs => x.duration_ms / 1000.0), x.finished_at
+    from jsonb_to_recordset(${param}::jsonb) as x(organization_id uuid, execution_id uuid, step_id text, status text, attempts int,
+         output jsonb, port text, error jsonb, duration_ms int, finished_at timestamptz)
+  on conflict (execution_id, step_id) do update
+    set status = excluded.status, attempts = excluded.attempts, output = excluded.output, port = excluded.port,
+        error = excluded.error, duration_ms = excluded.duration_ms, started_at = excluded.started_at,
+        finished_at = excluded.finished_at`;
+
+const INSERT_LOGS = (param: string) => `
+  insert into execution_logs (organization_id, execution_id, step_id, level, message, at)
+  select x.organization_id, x.execution_id, x.step_id, x.level, x.message, x.at
+    from jsonb_to_recordset(${param}::jsonb) as x(organization_id uuid, execution_id uuid, step_id text, level text, message text, at timestamptz)`;
+
+/** Fenced: only the claim that is still current (worker and attempt) may write the final status. */
+const UPDATE_FINISHES = (param: string, channel: string) => `
+  update executions e
+     set status = x.status, result = x.result, error = x.error, finished_at = x.finished_at, heartbeat_at = null
+    from jsonb_to_recordset(${param}::jsonb) as x(id uuid, status text, result jsonb, error jsonb, finished_at timestamptz, claimed_by text, attempt int)
+   where e.id = x.id and e.status = 'running' and e.claimed_by = x.claimed_by and e.attempt = x.attempt
+  returning e.id, e.workflow_id, e.status, pg_notify(${channel}, e.id::text)`;
+
+/**
+ * Steps, logs, final statuses and the streak reset of workflows that succeeded
+ * — one statement. All parts see the same snapshot and commit together, so
+ * "steps before the final status" holds trivially.
+ */
+async function writeInOneStatement(
+  query: SqlQuery,
+  steps: StepWrite[],
+  logs: LogWrite[],
   finishes: FinishWrite[],
 ): Promise<Map<FinishWrite, FinishOutcome>> {
-  const rows = finishes.map((f) => ({
-    id: f.executionId,
-    status: f.result.status,
-    result: f.result,
-    error: f.result.error ?? null,
-    finished_at: f.result.finishedAt ?? new Date().toISOString(),
-    claimed_by: f.claimedBy,
-    attempt: f.attempt,
-  }));
-  const written = await em.execute<{ id: string }[]>(
-    `update executions e
-        set status = x.status, result = x.result, error = x.error, finished_at = x.finished_at, heartbeat_at = null
-       from jsonb_to_recordset(?::jsonb) as x(id uuid, status text, result jsonb, error jsonb, finished_at timestamptz, claimed_by text, attempt int)
-      where e.id = x.id and e.status = 'running' and e.claimed_by = x.claimed_by and e.attempt = x.attempt
-      returning e.id, pg_notify(?, e.id::text)`,
-    [JSON.stringify(rows), EXECUTION_FINISHED_CHANNEL],
+  const written = await query<{ id: string }>(
+    `with s as (${UPSERT_STEPS('$1')}),
+          l as (${INSERT_LOGS('$2')}),
+          f as (${UPDATE_FINISHES('$3', '$4')}),
+          w as (
+            update workflows set consecutive_failures = 0
+             where id in (select workflow_id from f where status = 'success') and consecutive_failures <> 0
+          )
+     select id from f`,
+    [stepRows(steps), logRows(logs), finishRows(finishes), EXECUTION_FINISHED_CHANNEL],
   );
   const writtenIds = new Set(written.map((row) => row.id));
+  return new Map(finishes.map((f) => [f, { written: writtenIds.has(f.executionId) }]));
+}
+
+/** The batch has failed runs: statements in one transaction, workflow rows locked in id order. */
+async function writeWithStreaks(
+  query: SqlQuery,
+  steps: StepWrite[],
+  logs: LogWrite[],
+  finishes: FinishWrite[],
+): Promise<Map<FinishWrite, FinishOutcome>> {
+  if (steps.length > 0) await query(UPSERT_STEPS('$1'), [stepRows(steps)]);
+  if (logs.length > 0) await query(INSERT_LOGS('$1'), [logRows(logs)]);
+  const written = await query<{ id: string }>(UPDATE_FINISHES('$1', '$2'), [
+    finishRows(finishes),
+    EXECUTION_FINISHED_CHANNEL,
+  ]);
+  const writtenIds = new Set(written.map((row) => row.id));
   const streaks = await updateFailureStreaks(
-    em,
+    query,
     finishes.filter((f) => writtenIds.has(f.executionId)),
   );
   return new Map(
@@ -188,7 +250,7 @@ async function writeFinishes(
  * cancellation leaves it alone. Several finishes of one workflow in a batch
  * are folded in order first.
  */
-async function updateFailureStreaks(em: Em, finishes: FinishWrite[]) {
+async function updateFailureStreaks(query: SqlQuery, finishes: FinishWrite[]) {
   const folds = new Map<string, { reset: boolean; tail: number }>();
   for (const f of finishes) {
     const fold = folds.get(f.workflowId) ?? { reset: false, tail: 0 };
@@ -200,26 +262,24 @@ async function updateFailureStreaks(em: Em, finishes: FinishWrite[]) {
   const rows = [...folds]
     .map(([id, fold]) => ({ id, ...fold }))
     .filter((r) => r.reset || r.tail > 0);
-  // A success on a workflow with no failure streak changes nothing: skip the row lock on the hot path.
+  // A success on a workflow with no failure streak changes nothing: skip the row lock.
   const successes = rows.filter((r) => r.reset && r.tail === 0).map((r) => r.id);
   if (successes.length > 0) {
-    await em.execute(
-      'update workflows set consecutive_failures = 0 where id = any(?::uuid[]) and consecutive_failures <> 0',
-      [pgArray(successes.sort())],
+    await query(
+      'update workflows set consecutive_failures = 0 where id = any($1::uuid[]) and consecutive_failures <> 0',
+      [successes.sort()],
     );
   }
   const streaked = rows.filter((r) => !(r.reset && r.tail === 0));
   if (streaked.length === 0) return new Map<string, { failures: number; enabled: boolean }>();
   // Lock in id order first: two writers updating the same workflows then cannot deadlock.
-  await em.execute('select id from workflows where id = any(?::uuid[]) order by id for update', [
-    pgArray(streaked.map((r) => r.id)),
+  await query('select id from workflows where id = any($1::uuid[]) order by id for update', [
+    streaked.map((r) => r.id),
   ]);
-  const updated = await em.execute<
-    { id: string; consecutive_failures: number; enabled: boolean }[]
-  >(
+  const updated = await query<{ id: string; consecutive_failures: number; enabled: boolean }>(
     `update workflows w
         set consecutive_failures = case when x.reset then x.tail else w.consecutive_failures + x.tail end
-       from jsonb_to_recordset(?::jsonb) as x(id uuid, reset boolean, tail int)
+       from jsonb_to_recordset($1::jsonb) as x(id uuid, reset boolean, tail int)
       where w.id = x.id
       returning w.id, w.consecutive_failures, w.enabled`,
     [JSON.stringify(streaked)],

@@ -1,8 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { StepError } from '../../../shared/src/engine/step-error';
-import { withSystemContext } from '../db/org-context';
+import { systemSqlFor } from '../db/system-sql';
 import { EXECUTION_CANCEL_CHANNEL } from '../outbox/channels';
-import { pgArray } from '../outbox/pg-array';
 import { createPgListener, type PgListener } from '../outbox/pg-listener';
 import type { Log } from './logger';
 
@@ -46,13 +45,11 @@ export function createRunningExecutions(options: RunningExecutionsOptions): Runn
     const ids = [...running.keys()];
     if (ids.length === 0) return;
     try {
-      const rows = await withSystemContext(options.orm, (em) =>
-        em.execute<{ id: string; cancel: boolean }[]>(
-          `update executions set heartbeat_at = now()
-            where id = any(?::uuid[]) and claimed_by = ? and status = 'running'
-            returning id, cancel_requested_at is not null as cancel`,
-          [pgArray(ids), options.workerId],
-        ),
+      const rows = await systemSqlFor(options.orm).query<{ id: string; cancel: boolean }>(
+        `update executions set heartbeat_at = now()
+          where id = any($1::uuid[]) and claimed_by = $2 and status = 'running'
+          returning id, cancel_requested_at is not null as cancel`,
+        [ids, options.workerId],
       );
       for (const row of rows) if (row.cancel) cancel(row.id);
     } catch (error) {

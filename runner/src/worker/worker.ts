@@ -1,5 +1,5 @@
 import type { Consumer } from 'rabbitmq-client';
-import { withSystemContext } from '../db/org-context';
+import { systemSqlFor } from '../db/system-sql';
 import type { Broker } from '../queue/broker';
 import { createExecutionConsumer, type Disposition } from '../queue/execution-consumer';
 import type { ExecutionMessage } from '../queue/execution-message';
@@ -46,8 +46,9 @@ export function createWorker(options: WorkerOptions): Worker {
     listenUrl: options.listenUrl,
     log: options.log,
   });
+  const sql = systemSqlFor(orm);
   const claimer = createMicroBatcher<ExecutionMessage, ClaimOutcome>(
-    (messages) => withSystemContext(orm, (em) => claimExecutions(em, messages, workerId, leaseMs)),
+    (messages) => sql.transaction((query) => claimExecutions(query, messages, workerId, leaseMs)),
     { maxSize: 100, maxDelayMs: 2, maxInFlight: 2 },
   );
   let consumer: Consumer | undefined;
@@ -86,11 +87,9 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Gives a claimed execution back (pending) so the redelivered message can claim it at once. */
   function release(executionId: string) {
-    return withSystemContext(orm, (em) =>
-      em.execute(
-        `update executions set status = 'pending', claimed_by = null, heartbeat_at = null where id = ? and claimed_by = ? and status = 'running'`,
-        [executionId, workerId],
-      ),
+    return sql.query(
+      `update executions set status = 'pending', claimed_by = null, heartbeat_at = null where id = $1 and claimed_by = $2 and status = 'running'`,
+      [executionId, workerId],
     );
   }
 

@@ -21,8 +21,10 @@ export interface RunnerProcess {
 export function spawnRunner(
   role: 'api' | 'worker' | 'scheduler' | 'all',
   env: Record<string, string>,
+  /** Node flags before the script (the bench profiles with `--cpu-prof`). */
+  nodeArgs: string[] = [],
 ): RunnerProcess {
-  const child = spawn(process.execPath, [BIN, '--role', role], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, '--role', role], {
     env: {
       ...process.env,
       NODE_ENV: 'test',

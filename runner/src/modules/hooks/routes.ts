@@ -6,6 +6,7 @@ import { withOrgContext } from '../../db/org-context';
 import { sendProblem } from '../../http/error-handler';
 import { HttpProblem, titleOf } from '../../http/problem';
 import { createExecutionBatcher } from '../../outbox/execution-batcher';
+import type { ExecutionPublisher } from '../../queue/execution-publisher';
 import { createCompletionWaiter } from './completion-waiter';
 import {
   BodyParseError,
@@ -24,6 +25,11 @@ export interface HooksRoutesOptions {
   responseTimeoutMs?: number;
   /** LISTEN connection for completion notifications (default: config.databaseUrl). */
   listenUrl?: string;
+  /**
+   * Publishes each committed batch of webhook executions at once (the API role passes its
+   * publisher); without it the outbox relay publishes them.
+   */
+  publisher?: ExecutionPublisher;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -40,7 +46,11 @@ export function createHooksRoutes(options: HooksRoutesOptions = {}): FastifyPlug
     const config = app.runnerConfig;
     const timeoutMs = options.responseTimeoutMs ?? config.webhookResponseTimeoutMs;
     const triggers = createWebhookTriggerLookup(app.orm);
-    const executions = createExecutionBatcher(app.orm);
+    const executions = createExecutionBatcher(app.orm, {
+      publisher: options.publisher,
+      onPublishError: (error) =>
+        app.log.warn({ err: error }, 'webhook executions not published yet: the relay takes over'),
+    });
     const waiter = createCompletionWaiter({
       orm: app.orm,
       listenUrl: options.listenUrl ?? config.databaseUrl,
