@@ -363,6 +363,17 @@ describe('OpenID Connect sign-in', () => {
     expect(third.answer.statusCode).toBe(200);
   });
 
+  it('refuses to sign in an account a platform admin disabled', async () => {
+    const first = await signInWith('disabled-sub', {
+      email: 'disabled@corp.test',
+      email_verified: true,
+    });
+    expect(first.answer.statusCode).toBe(200);
+    await sql(`update users set disabled_at = now() where email = 'disabled@corp.test'`);
+    const again = await signInWith('disabled-sub');
+    expectProblem(again.answer, 403, /this account is disabled/);
+  });
+
   it('answers 404 for an unknown provider', async () => {
     expectProblem(
       await t.app.inject({ method: 'GET', url: startUrl({}, 'nope') }),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { User } from '../../db/entities/identity';
-import { badRequest, HttpProblem, unauthorized } from '../../http/problem';
+import { badRequest, forbidden, HttpProblem, unauthorized } from '../../http/problem';
 import { issueTokens, type TokenPair } from '../../modules/auth/repository';
 import { checkSecondFactor } from '../totp';
 import { findLoginByCode, verifierMatches } from './login-store';
@@ -8,7 +8,7 @@ import { recordSignInEvent } from './sign-in-audit';
 
 type Outcome =
   | { kind: 'ok'; tokens: TokenPair; userId: string; email: string; providerId: string }
-  | { kind: 'invalid' | 'verifier' }
+  | { kind: 'invalid' | 'verifier' | 'disabled' }
   | { kind: 'locked'; wait: number; userId: string; providerId: string }
   | { kind: 'totp-missing' | 'totp-wrong'; userId: string; email: string; providerId: string };
 
@@ -32,6 +32,11 @@ export async function exchangeLoginCode(
       return { kind: 'verifier' };
     }
     const user = await tx.findOneOrFail(User, { id: login.userId });
+    // Disabled by a platform admin (modules/admin): no sign-in, whichever the method.
+    if (user.disabledAt) {
+      tx.remove(login);
+      return { kind: 'disabled' };
+    }
     const who = { userId: user.id, email: user.email, providerId: login.providerId };
     const wait = await app.loginThrottle.retryAfter(user.email, request.ip);
     if (wait > 0) return { kind: 'locked', wait, ...who };
@@ -53,6 +58,8 @@ export async function exchangeLoginCode(
       return outcome.tokens;
     case 'invalid':
       throw badRequest('the sign-in code is invalid, expired or already used');
+    case 'disabled':
+      throw forbidden('this account is disabled');
     case 'verifier':
       throw badRequest('codeVerifier does not match the code_challenge the sign-in started with', [
         { path: 'codeVerifier', message: 'does not match code_challenge' },
