@@ -61,94 +61,119 @@ describe.skipIf(!secretService.available)(
       secretService.stop();
     });
 
-    it('adds a runner and signs in with the keyboard; the page has no serious axe violation', async () => {
-      await page.getByRole('button', { name: 'Runner', exact: true }).click();
-      await page.getByRole('heading', { name: 'Runner', exact: true }).waitFor();
-      expect(await seriousViolations(page)).toEqual([]);
+    it(
+      'adds a runner and signs in with the keyboard; the page has no serious axe violation',
+      async () => {
+        await page.getByRole('button', { name: 'Runner', exact: true }).click();
+        await page.getByRole('heading', { name: 'Runner', exact: true }).waitFor();
+        expect(await seriousViolations(page)).toEqual([]);
 
-      await tabTo(page, page.getByLabel('Runner URL'));
-      await page.keyboard.type(runner.url);
-      await page.keyboard.press('Enter');
-      await page.getByLabel('Email').waitFor();
-      await tabTo(page, page.getByLabel('Email'));
-      await page.keyboard.type(email);
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(RUNNER_PASSWORD);
-      await page.keyboard.press('Enter');
-      await expect
-        .poll(() => page.getByTestId('runner-session').textContent(), { timeout: 15_000 })
-        .toBe(`Signed in as ${email}`);
-      // The only organization is chosen for the user.
-      await expect
-        .poll(() => page.getByLabel('Organization').inputValue(), { timeout: 15_000 })
-        .not.toBe('');
-      expect(await page.getByLabel('Organization').locator('option:checked').textContent()).toBe(
-        'Acme (owner)',
-      );
-      expect(await seriousViolations(page)).toEqual([]);
-      await screenshot(page, 'runner-signed-in');
-    }, E2E_TIMEOUT_MS);
+        await tabTo(page, page.getByLabel('Runner URL'));
+        await page.keyboard.type(runner.url);
+        await page.keyboard.press('Enter');
+        await page.getByLabel('Email').waitFor();
+        await tabTo(page, page.getByLabel('Email'));
+        await page.keyboard.type(email);
+        await page.keyboard.press('Tab');
+        await page.keyboard.type(RUNNER_PASSWORD);
+        await page.keyboard.press('Enter');
+        await expect
+          .poll(() => page.getByTestId('runner-session').textContent(), { timeout: 15_000 })
+          .toBe(`Signed in as ${email}`);
+        // The only organization is chosen for the user.
+        await expect
+          .poll(() => page.getByLabel('Organization').inputValue(), { timeout: 15_000 })
+          .not.toBe('');
+        expect(await page.getByLabel('Organization').locator('option:checked').textContent()).toBe(
+          'Acme (owner)',
+        );
+        expect(await seriousViolations(page)).toEqual([]);
+        await screenshot(page, 'runner-signed-in');
+      },
+      E2E_TIMEOUT_MS,
+    );
 
-    it('publishes the open workflow and shows its version and webhook URL', async () => {
-      await page.getByRole('button', { name: 'Editor', exact: true }).click();
-      await page.getByRole('button', { name: /^Orders hook/ }).click();
-      await page.getByTestId('node-hook').waitFor();
-      await tabTo(page, page.getByRole('button', { name: 'Publish', exact: true }));
-      await page.keyboard.press('Enter');
-      const dialog = page.getByRole('dialog', { name: 'Publish to runner' });
-      await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
-      const url = dialog.getByTestId('webhook-url');
-      await url.waitFor();
-      webhookUrl = (await url.textContent()) ?? '';
-      expect(webhookUrl).toMatch(new RegExp(`^${runner.url}/v1/hooks/`));
-      expect(await dialog.getByTestId('publish-result').textContent()).toContain('v1');
-      expect(await seriousViolations(page)).toEqual([]);
-      await screenshot(page, 'runner-published');
-    }, E2E_TIMEOUT_MS);
+    it(
+      'publishes the open workflow and shows its version and webhook URL',
+      async () => {
+        await page.getByRole('button', { name: 'Editor', exact: true }).click();
+        await page.getByRole('button', { name: /^Orders hook/ }).click();
+        await page.getByTestId('node-hook').waitFor();
+        await tabTo(page, page.getByRole('button', { name: 'Publish', exact: true }));
+        await page.keyboard.press('Enter');
+        const dialog = page.getByRole('dialog', { name: 'Publish to runner' });
+        await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
+        const url = dialog.getByTestId('webhook-url');
+        await url.waitFor();
+        webhookUrl = (await url.textContent()) ?? '';
+        expect(webhookUrl).toMatch(new RegExp(`^${runner.url}/v1/hooks/`));
+        expect(await dialog.getByTestId('publish-result').textContent()).toContain('v1');
+        expect(await seriousViolations(page)).toEqual([]);
+        await screenshot(page, 'runner-published');
+      },
+      E2E_TIMEOUT_MS,
+    );
 
-    it('a webhook call appears as a success on the Executions page, with its steps and logs', async () => {
-      const hook = await fetch(webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId: 42 }),
-      });
-      expect(hook.status).toBe(202);
+    it(
+      'a webhook call appears as a success on the Executions page, with its steps and logs',
+      async () => {
+        const hook = await fetch(webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ orderId: 42 }),
+        });
+        expect(hook.status).toBe(202);
 
-      // From the publish dialog straight to this workflow's runs.
-      await page.getByRole('dialog').getByRole('button', { name: 'Executions' }).click();
-      await page.getByRole('heading', { name: 'Runs of Orders hook' }).waitFor();
-      // The page refreshes itself while visible: no reload.
-      const row = page.getByTestId('run-row').first();
-      await row.locator('.badge-success').waitFor({ timeout: 20_000 });
-      const overview = page
-        .getByTestId('executions-overview')
-        .getByRole('row', { name: /Orders hook/ });
-      await expect
-        .poll(() => overview.locator('td').nth(1).textContent(), { timeout: 10_000 })
-        .toBe('1');
-      expect(await seriousViolations(page)).toEqual([]);
+        // From the publish dialog straight to this workflow's runs.
+        await page.getByRole('dialog').getByRole('button', { name: 'Executions' }).click();
+        await page.getByRole('heading', { name: 'Runs of Orders hook' }).waitFor();
+        // The page refreshes itself while visible: no reload.
+        const row = page.getByTestId('run-row').first();
+        await row.locator('.badge-success').waitFor({ timeout: 20_000 });
+        const overview = page
+          .getByTestId('executions-overview')
+          .getByRole('row', { name: /Orders hook/ });
+        await expect
+          .poll(() => overview.locator('td').nth(1).textContent(), { timeout: 10_000 })
+          .toBe('1');
+        expect(await seriousViolations(page)).toEqual([]);
 
-      await tabTo(page, row.getByRole('button', { name: /^Details of the success run/ }));
-      await page.keyboard.press('Enter');
-      const detail = page.getByTestId('run-detail');
-      await detail.getByTestId('run-steps').getByRole('row', { name: /shape/ }).waitFor();
-      expect(await detail.getByTestId('run-steps').textContent()).toContain('success');
-      await detail.getByTestId('run-logs').waitFor();
-      expect(await seriousViolations(page)).toEqual([]);
-      await screenshot(page, 'runner-executions');
-    }, E2E_TIMEOUT_MS);
+        await tabTo(page, row.getByRole('button', { name: /^Details of the success run/ }));
+        await page.keyboard.press('Enter');
+        const detail = page.getByTestId('run-detail');
+        await detail.getByTestId('run-steps').getByRole('row', { name: /shape/ }).waitFor();
+        expect(await detail.getByTestId('run-steps').textContent()).toContain('success');
+        await detail.getByTestId('run-logs').waitFor();
+        expect(await seriousViolations(page)).toEqual([]);
+        await screenshot(page, 'runner-executions');
+      },
+      E2E_TIMEOUT_MS,
+    );
 
-    it('the Organizations page lists the members with their roles, for the owner to manage', async () => {
-      await page.getByRole('button', { name: 'Organizations', exact: true }).click();
-      const members = page.getByTestId('members');
-      await members.getByRole('row', { name: new RegExp(email) }).waitFor();
-      expect(await page.getByLabel(`Role of ${email}`).inputValue()).toBe('owner');
-      await tabTo(
-        page,
-        page.getByLabel('Add a member by email (an existing account on this runner)'),
-      );
-      expect(await seriousViolations(page)).toEqual([]);
-      expect(errors).toEqual([]);
-    }, E2E_TIMEOUT_MS);
+    it(
+      'the Organizations page lists members and roles, sends an invitation, shows workflow access',
+      async () => {
+        await page.getByRole('button', { name: 'Organizations', exact: true }).click();
+        const members = page.getByTestId('members');
+        await members.getByRole('row', { name: new RegExp(email) }).waitFor();
+        expect(await page.getByLabel(`Role of ${email}`).inputValue()).toBe('owner');
+        await tabTo(page, page.getByLabel('Invite by email'));
+        await page.keyboard.type('new.colleague@example.test');
+        await page.keyboard.press('Enter');
+        await page
+          .getByTestId('invitations')
+          .getByRole('row', { name: /new\.colleague@example\.test/ })
+          .waitFor();
+        expect(
+          await page
+            .getByLabel('Workflow', { exact: true })
+            .locator('option:checked')
+            .textContent(),
+        ).toBe('Orders hook');
+        expect(await seriousViolations(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      },
+      E2E_TIMEOUT_MS,
+    );
   },
 );

@@ -4,11 +4,12 @@ import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
 import { activeProfile, refreshProfiles, useRunner } from './runner-store';
+import { WorkflowAccessSection } from './workflow-access-section';
 
 type Organizations = RouterOutputs['runner']['admin']['organizations'];
 type Members = RouterOutputs['runner']['admin']['members'];
-const ROLES = ['owner', 'admin', 'member'] as const;
-type Role = (typeof ROLES)[number];
+type InvitationList = RouterOutputs['runner']['admin']['invitations'];
+type Role = Members['roles'][number];
 
 /** Organizations and their members on the runner in use. Owners and admins manage; members read. */
 export function AdminPage() {
@@ -17,6 +18,7 @@ export function AdminPage() {
   const [selected, setSelected] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
+  useEffect(() => void refreshProfiles(), []);
   const refresh = useCallback(async () => {
     try {
       const list = await api.runner.admin.organizations.query();
@@ -170,7 +172,7 @@ function MembersSection({ organizationId, name }: { organizationId: string; name
       <h2 id="members-title">Members of {name}</h2>
       {members && !canManage && (
         <p className="hint" data-testid="members-read-only">
-          Read-only: only owners and admins manage members and roles.
+          Read-only: your role does not manage members and roles.
         </p>
       )}
       {problem && (
@@ -210,20 +212,20 @@ function MembersSection({ organizationId, name }: { organizationId: string; name
                             api.runner.admin.changeRole.mutate({
                               organizationId,
                               userId: m.id,
-                              role: e.target.value as Role,
+                              role: e.target.value,
                             }),
-                          `${m.email} is now ${e.target.value}.`,
+                          `${m.email} is now ${roleName(members.roles, e.target.value)}.`,
                         )
                       }
                     >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {r}
+                      {members.roles.map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {r.name}
                         </option>
                       ))}
                     </select>
                   ) : (
-                    m.role
+                    (m.roleName ?? m.role)
                   )}
                 </td>
                 <td>{new Date(m.joinedAt).toLocaleDateString()}</td>
@@ -250,75 +252,145 @@ function MembersSection({ organizationId, name }: { organizationId: string; name
           </tbody>
         </table>
       )}
-      {canManage && <AddMemberForm organizationId={organizationId} onAdded={refresh} />}
+      {canManage && members && (
+        <Invitations organizationId={organizationId} roles={members.roles} />
+      )}
+      {members && (
+        <WorkflowAccessSection
+          organizationId={organizationId}
+          members={members.items}
+          canShare={members.canShare}
+        />
+      )}
     </section>
   );
 }
 
-function AddMemberForm({
-  organizationId,
-  onAdded,
-}: {
-  organizationId: string;
-  onAdded: () => Promise<void>;
-}) {
+const roleName = (roles: Role[], id: string) => roles.find((r) => r.id === id)?.name ?? id;
+
+/** Pending invitations and the form that sends one (an emailed single-use link). */
+function Invitations({ organizationId, roles }: { organizationId: string; roles: Role[] }) {
+  const [pending, setPending] = useState<InvitationList | null>(null);
   const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>('member');
+  const [role, setRole] = useState('member');
   const [problem, setProblem] = useState<string | null>(null);
+  const refresh = useCallback(async () => {
+    try {
+      setPending(await api.runner.admin.invitations.query({ organizationId }));
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  }, [organizationId]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(null);
     try {
-      await api.runner.admin.addMember.mutate({ organizationId, email, role });
-      showToast({ tone: 'success', message: `Added ${email} as ${role}.` });
+      const sent = await api.runner.admin.invite.mutate({ organizationId, email, role });
+      showToast({
+        tone: sent.emailSent ? 'success' : 'info',
+        message: sent.emailSent
+          ? `Invitation sent to ${email}.`
+          : `Invitation made for ${email}, but the runner could not send the email.`,
+      });
       setEmail('');
-      await onAdded();
+      await refresh();
     } catch (error) {
       setProblem(errorMessage(error));
     }
   };
+  const revoke = async (invitationId: string, to: string) => {
+    try {
+      await api.runner.admin.revokeInvitation.mutate({ organizationId, invitationId });
+      showToast({ tone: 'info', message: `Revoked the invitation of ${to}.` });
+    } catch (error) {
+      showToast({ tone: 'error', message: errorMessage(error) });
+    }
+    await refresh();
+  };
   return (
-    <form className="form" onSubmit={(e) => void submit(e)} aria-label="Add a member">
-      <div className="field">
-        <label className="field-label" htmlFor="member-email">
-          Add a member by email (an existing account on this runner)
-        </label>
-        <input
-          id="member-email"
-          className="input"
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-        />
-      </div>
-      <div className="field">
-        <label className="field-label" htmlFor="member-role">
-          Role
-        </label>
-        <select
-          id="member-role"
-          className="input"
-          value={role}
-          onChange={(e) => setRole(e.target.value as Role)}
-        >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-      </div>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
+    <section aria-labelledby="invitations-title">
+      <h3 id="invitations-title" className="section-title">
+        Invitations
+      </h3>
+      {pending && pending.items.length > 0 && (
+        <table className="table" data-testid="invitations">
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Expires</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {pending.items.map((i) => (
+              <tr key={i.id}>
+                <th scope="row">{i.email}</th>
+                <td>{i.roleName}</td>
+                <td>{new Date(i.expiresAt).toLocaleDateString()}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    aria-label={`Revoke the invitation of ${i.email}`}
+                    onClick={() => void revoke(i.id, i.email)}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-      <div className="form-actions">
-        <button type="submit" className="btn">
-          Add member
-        </button>
-      </div>
-    </form>
+      <form className="form" onSubmit={(e) => void submit(e)} aria-label="Send an invitation">
+        <div className="field">
+          <label className="field-label" htmlFor="invite-email">
+            Invite by email
+          </label>
+          <input
+            id="invite-email"
+            className="input"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="invite-role">
+            Role
+          </label>
+          <select
+            id="invite-role"
+            className="input"
+            value={role}
+            onChange={(e) => setRole(e.target.value)}
+          >
+            {roles.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {problem && (
+          <p className="field-issues" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="btn">
+            Send invitation
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }

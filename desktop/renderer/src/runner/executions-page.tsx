@@ -1,9 +1,9 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { ExecutionDetail } from './execution-detail';
 import { ExecutionList } from './execution-list';
-import { activeProfile, showWorkflowRuns, useRunner } from './runner-store';
+import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
 import { REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
 
@@ -17,6 +17,7 @@ export function ExecutionsPage() {
   const [problem, setProblem] = useState<string | null>(null);
   const [executionId, setExecutionId] = useState<string | null>(null);
 
+  useEffect(() => void refreshProfiles(), []);
   const refresh = useCallback(async () => {
     try {
       setOverview(await api.runner.executions.overview.query());

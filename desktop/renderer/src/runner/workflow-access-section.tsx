@@ -1,0 +1,162 @@
+import { useEffect, useState } from 'react';
+import type { RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+import { showToast } from '../ui/toast-store';
+import { activeProfile, useRunner } from './runner-store';
+
+type Member = RouterOutputs['runner']['admin']['members']['items'][number];
+type Workflows = RouterOutputs['runner']['executions']['overview'];
+type Level = RouterOutputs['runner']['admin']['workflowAccess']['members'][number]['access'];
+const LEVELS: Level[] = ['view', 'run', 'edit'];
+
+/**
+ * Workflow sharing: a restricted workflow is seen only by the members it is
+ * shared with (and by roles that may share). Acts in the organization in use.
+ */
+export function WorkflowAccessSection({
+  organizationId,
+  members,
+  canShare,
+}: {
+  organizationId: string;
+  members: Member[];
+  canShare: boolean;
+}) {
+  const profile = useRunner(activeProfile);
+  const inUse = profile?.organizationId === organizationId;
+  const [workflows, setWorkflows] = useState<Workflows | null>(null);
+  const [workflowId, setWorkflowId] = useState('');
+  const [restricted, setRestricted] = useState(false);
+  const [levels, setLevels] = useState<Record<string, Level | ''>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!inUse) return;
+    api.runner.executions.overview.query().then(
+      (list) => {
+        setWorkflows(list);
+        setWorkflowId((current) => current || (list[0]?.runnerWorkflowId ?? ''));
+      },
+      (error: unknown) => setProblem(errorMessage(error)),
+    );
+  }, [inUse]);
+  useEffect(() => {
+    if (!workflowId) return;
+    api.runner.admin.workflowAccess.query({ runnerWorkflowId: workflowId }).then(
+      (access) => {
+        setRestricted(access.restricted);
+        setLevels(Object.fromEntries(access.members.map((m) => [m.userId, m.access])));
+        setProblem(null);
+      },
+      (error: unknown) => setProblem(errorMessage(error)),
+    );
+  }, [workflowId]);
+
+  const save = async () => {
+    try {
+      await api.runner.admin.setWorkflowAccess.mutate({
+        runnerWorkflowId: workflowId,
+        restricted,
+        members: Object.entries(levels).flatMap(([userId, access]) =>
+          access ? [{ userId, access }] : [],
+        ),
+      });
+      showToast({ tone: 'success', message: 'Workflow access saved.' });
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+
+  return (
+    <section aria-labelledby="access-title">
+      <h3 id="access-title" className="section-title">
+        Workflow access
+      </h3>
+      {!inUse ? (
+        <p className="hint">
+          Choose this organization on the Runner page to see who can access its workflows.
+        </p>
+      ) : workflows === null ? (
+        <p className="muted">{problem ?? 'Loading…'}</p>
+      ) : workflows.length === 0 ? (
+        <p className="muted">No workflow is published in this organization yet.</p>
+      ) : (
+        <>
+          <div className="field">
+            <label className="field-label" htmlFor="access-workflow">
+              Workflow
+            </label>
+            <select
+              id="access-workflow"
+              className="input"
+              value={workflowId}
+              onChange={(e) => setWorkflowId(e.target.value)}
+            >
+              {workflows.map((w) => (
+                <option key={w.runnerWorkflowId} value={w.runnerWorkflowId}>
+                  {w.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <label className="field-label">
+            <input
+              type="checkbox"
+              checked={restricted}
+              disabled={!canShare}
+              onChange={(e) => setRestricted(e.target.checked)}
+            />{' '}
+            Only the members below can see this workflow
+          </label>
+          <table className="table" data-testid="workflow-access">
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                <th scope="col">Access</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.id}>
+                  <th scope="row">{m.email}</th>
+                  <td>
+                    <select
+                      className="input"
+                      aria-label={`Access of ${m.email}`}
+                      value={levels[m.id] ?? ''}
+                      disabled={!canShare}
+                      onChange={(e) =>
+                        setLevels({ ...levels, [m.id]: e.target.value as Level | '' })
+                      }
+                    >
+                      <option value="">{restricted ? 'none' : 'by role'}</option>
+                      {LEVELS.map((level) => (
+                        <option key={level} value={level}>
+                          {level}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {problem && (
+            <p className="field-issues" role="alert">
+              {problem}
+            </p>
+          )}
+          {canShare ? (
+            <div className="form-actions">
+              <button type="button" className="btn" onClick={() => void save()}>
+                Save access
+              </button>
+            </div>
+          ) : (
+            <p className="hint">Read-only: your role does not share workflows.</p>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
