@@ -53,7 +53,7 @@ const ExchangeBody = z.strictObject({
 /**
  * OpenID Connect sign-in (authorization code + PKCE) with the deployment's providers:
  * start → provider → callback → client redirect with a one-time code → exchange for the same
- * tokens as a password login. docs/decisions/0008-oidc-sign-in.md has the why.
+ * tokens as a password login. docs/decisions/0012-oidc-sign-in-and-jwt-keys.md has the why.
  */
 export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
