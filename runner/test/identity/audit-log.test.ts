@@ -120,6 +120,21 @@ describe('audit trail: mutations', () => {
     expect(added).toEqual(['POST /v1/connectors', 'auth.registered', 'auth.login_succeeded']);
   });
 
+  it('records an Idempotency-Key replay once (the replay changes nothing)', async () => {
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/connectors',
+        headers: { ...owner.headers, 'idempotency-key': 'connector-once' },
+        payload: { name: 'once', kind: 'http', config: {} },
+      });
+    const first = await send();
+    const replay = await send();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(await eventsOf(String(first.headers['x-request-id']))).toHaveLength(1);
+    expect(await eventsOf(String(replay.headers['x-request-id']))).toHaveLength(0);
+  });
+
   it('is append-only for the application role', async () => {
     await expect(
       withOrgContext(t.db.orm, owner.orgId, (em) =>

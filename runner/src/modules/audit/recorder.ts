@@ -76,6 +76,8 @@ async function eventFor(
   if (auth !== undefined) return auth;
   if (READS.has(request.method) || reply.statusCode >= 400) return null;
   if (request.auditScope?.explicit) return null;
+  // An Idempotency-Key replay answers from the stored response: nothing changed this time.
+  if (reply.getHeader('idempotent-replayed') === 'true') return null;
   const params = Object.entries((request.params ?? {}) as Record<string, string>).filter(
     ([name]) => !SECRET_PARAM.test(name),
   );
