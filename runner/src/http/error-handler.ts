@@ -63,6 +63,24 @@ export function installErrorHandler(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Errors the router raises before any route or hook runs (a malformed percent-encoding, a path
+ * parameter over 100 characters): Fastify's `frameworkErrors` option, so they are problem+json
+ * like every other answer instead of Fastify's own JSON shape.
+ */
+export function frameworkErrorReply(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const detail =
+    status === 414
+      ? 'a path parameter is longer than the server accepts'
+      : 'the URL is not valid (malformed percent-encoding)';
+  return sendProblem(reply, problem(status, detail));
+}
+
 function problem(status: number, detail: string, errors?: Problem['errors']): Problem {
   return {
     type: `https://maestro.dev/problems/${status}`,

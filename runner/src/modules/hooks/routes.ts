@@ -33,7 +33,15 @@ export interface HooksRoutesOptions {
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-const HookParams = z.object({ token: z.string().min(1).max(200) });
+// Tokens are base64url (triggers.ts); anything else is refused before it reaches a query
+// (a NUL byte, for one, made PostgreSQL fail the lookup: a 500 found by fuzz-bodies.test.ts).
+const HookParams = z.object({
+  token: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'not a webhook token'),
+});
 
 /**
  * The webhook entry `/v1/hooks/{token}`: public (the token is the
