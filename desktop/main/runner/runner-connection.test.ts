@@ -15,6 +15,9 @@ import type { RunnerStack } from '../../test/support/runner-stack';
 import { startSecretService } from '../../test/support/secret-service';
 import { createTestApp, tempDir } from '../../test/support/test-app';
 import type { TestApp } from '../../test/support/test-app';
+import { openDatabase } from '../storage/database';
+import { RunnerConnectionService } from './runner-connection-service';
+import { RunnerProfileRepository } from './runner-profile.repository';
 import { refreshAccount } from './runner-sessions';
 
 const secretService = await startSecretService();
@@ -186,6 +189,34 @@ describe.skipIf(!secretService.available)(
         ).toEqual([]);
       } finally {
         await second.close();
+      }
+    });
+
+    it('renews the access token before it expires, not before', async () => {
+      let now = Date.now();
+      const db = openDatabase(join(tempDir(), 'clock.sqlite'));
+      const connections = new RunnerConnectionService(new RunnerProfileRepository(db), keychain(), {
+        now: () => now,
+      });
+      try {
+        const user = await runner.signUp('clock');
+        const profile = await connections.create({ name: 'clock', baseUrl: runner.url });
+        await connections.signIn({
+          profileId: profile.id,
+          email: user.email,
+          password: RUNNER_PASSWORD,
+        });
+        const stored = () => keytar.getPassword(SERVICE, refreshAccount(profile.id));
+        const first = await stored();
+        now += 60_000;
+        await connections.organizations(profile.id);
+        expect(await stored()).toBe(first);
+        // The runner's access tokens live 900 s; 30 s before the end the next call renews.
+        now += 900_000 - 60_000 - 29_000;
+        await connections.organizations(profile.id);
+        expect(await stored()).not.toBe(first);
+      } finally {
+        db.close();
       }
     });
 

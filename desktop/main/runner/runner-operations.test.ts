@@ -201,6 +201,48 @@ describe.skipIf(!secretService.available)(
       }
     });
 
+    it('cancels a running execution', async () => {
+      await runner.allowPrivateNetwork(orgId);
+      // A step that waits on a server that answers late keeps the run `running`.
+      const slow = createServer((_req, res) => setTimeout(() => res.end('late'), 10_000).unref());
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+      try {
+        const document = hookWorkflow('slow');
+        document.nodes.push({
+          id: 'wait',
+          type: 'action.http',
+          config: {
+            method: 'GET',
+            url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`,
+          },
+        } as never);
+        document.edges.push({ from: 'shape', to: 'wait' });
+        const { id } = await app.caller.workflows.create({ document });
+        const published = await app.caller.runner.publish.publish({ workflowId: id });
+        const res = await fetch(published.webhookUrl!, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        });
+        const { executionId } = (await res.json()) as { executionId: string };
+        await eventually(
+          () => app.caller.runner.executions.get({ executionId }),
+          (e) => e.status === 'running',
+        );
+        expect(await app.caller.runner.executions.cancel({ executionId })).toMatchObject({
+          id: executionId,
+        });
+        const ended = await eventually(
+          () => app.caller.runner.executions.get({ executionId }),
+          (e) => e.status === 'canceled',
+        );
+        expect(ended.status).toBe('canceled');
+      } finally {
+        slow.closeAllConnections();
+        await new Promise((resolve) => slow.close(resolve));
+      }
+    });
+
     it('filters by status and pages with the cursor', async () => {
       const { id } = await app.caller.workflows.create({ document: hookWorkflow('paged') });
       const published = await app.caller.runner.publish.publish({ workflowId: id });
