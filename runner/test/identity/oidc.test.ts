@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TOTP } from 'otpauth';
 import { URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config';
 import { withSystemContext } from '../../src/db/org-context';
 import { createTestApp, signUp, type TestApp } from '../support/test-app';
 import { startTestIdp, type IdpAccount, type TestIdp } from './support/test-idp';
@@ -421,6 +422,50 @@ describe('OpenID Connect sign-in', () => {
       await t.app.inject({ method: 'GET', url: startUrl({}, 'down') }),
       502,
       /"Unreachable" could not be reached/,
+    );
+  });
+});
+
+describe('OIDC configuration', () => {
+  it('names the bad provider field without echoing the value (it holds client secrets)', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        NODE_ENV: 'test',
+        MAESTRO_OIDC_PROVIDERS: JSON.stringify([
+          { id: 'ok', name: 'OK', issuer: 'https://idp.example', clientId: 'a' },
+          {
+            id: 'Bad Id',
+            name: 'X',
+            issuer: 'http://idp.example',
+            clientId: 'b',
+            clientSecret: 'super-secret-value',
+          },
+        ]),
+        MAESTRO_OIDC_REDIRECT_URIS: 'http://127.0.0.1/done,not a url',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual([
+      {
+        variable: 'MAESTRO_OIDC_PROVIDERS',
+        message: '[1].id: must be 1-32 lower-case letters, digits or -',
+      },
+      {
+        variable: 'MAESTRO_OIDC_PROVIDERS',
+        message: '[1].issuer: must be an https URL (http only on a loopback host)',
+      },
+      {
+        variable: 'MAESTRO_OIDC_REDIRECT_URIS',
+        message: expect.stringContaining('entry 2 must be an absolute URL'),
+      },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('super-secret-value');
+    expect(() => loadConfig({ NODE_ENV: 'test', MAESTRO_OIDC_PROVIDERS: '{not json' })).toThrow(
+      /MAESTRO_OIDC_PROVIDERS: must be a JSON array of providers/,
     );
   });
 });
