@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOrm } from '../../src/db/orm';
+import { TtlCache } from '../../src/http/ttl-cache';
+import { createMetrics } from '../../src/observability/metrics';
+import { buildServer } from '../../src/server';
+import { eventually } from '../support/execution-fixtures';
 import { addMember, createRole } from '../support/team';
 import { createTestApp, signUpWithOrg, type TestApp } from '../support/test-app';
 
@@ -175,5 +180,36 @@ describe('custom roles', () => {
     expect(assign.json().errors).toEqual([expect.objectContaining({ path: 'role' })]);
     const list = await t.app.inject({ url: rolesUrl(), headers: owner.headers });
     expect(list.json().items.map((r: { id: string }) => r.id)).not.toContain(foreign);
+  });
+});
+
+describe('custom roles across API processes', () => {
+  it('a role changed through one process applies in another that had the member cached', async () => {
+    // Process B on the same database, its membership cache living 10 minutes: only the
+    // invalidation sent at commit (roles trigger) can make it see the change in time.
+    const bOrm = await openOrm({ databaseUrl: t.db.url, poolSize: 2 });
+    const b = await buildServer({
+      config: t.config,
+      orm: bOrm,
+      logger: false,
+      metrics: createMetrics(),
+    });
+    try {
+      await b.ready();
+      b.credentialCache.memberships = new TtlCache(10 * 60_000);
+      const id = await createRole(t.app, owner, 'Cached auditor', ['audit:read']);
+      const auditor = await addMember(t.app, owner, 'cached', id);
+      const audit = () => b.inject({ url: '/v1/audit-events', headers: auditor.headers });
+      expect((await audit()).statusCode).toBe(200); // now cached in B
+      expect((await put(id, { name: 'Cached auditor', permissions: [] })).statusCode).toBe(200);
+      await eventually(
+        async () => ((await audit()).statusCode === 403 ? true : undefined),
+        15_000,
+        'B to apply the changed role',
+      );
+    } finally {
+      await b.close();
+      await bOrm.close(true);
+    }
   });
 });
