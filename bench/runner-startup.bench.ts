@@ -3,8 +3,9 @@
  * "maestro runner started" line, per role, as an operator (or a test that
  * spawns processes) sees it. Each role starts BENCH_STARTS times (default 3)
  * one after the other; prints every run, the median and the process's own
- * phase breakdown (`startupMs` in the started line). Figures only. Needs the
- * local PostgreSQL and RabbitMQ.
+ * phase breakdown (`startupMs` in the started line, with the CPU time it
+ * spent: a figure that hardly depends on how busy the machine is). Figures
+ * only. Needs the local PostgreSQL and RabbitMQ.
  */
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -14,9 +15,13 @@ import { spawnRunner } from '../runner/test/support/runner-process';
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const BASE_URL = process.env.MAESTRO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const ROLES = ['api', 'worker', 'scheduler', 'all'] as const;
+const ALL_ROLES = ['api', 'worker', 'scheduler', 'all'] as const;
+/** BENCH_ROLES=worker,api to time only some. */
+const ROLES = ALL_ROLES.filter(
+  (role) => !process.env.BENCH_ROLES || process.env.BENCH_ROLES.split(',').includes(role),
+);
 
-async function timeStart(role: (typeof ROLES)[number], env: Record<string, string>) {
+async function timeStart(role: (typeof ALL_ROLES)[number], env: Record<string, string>) {
   const started = performance.now();
   const child = spawnRunner(role, env);
   try {
