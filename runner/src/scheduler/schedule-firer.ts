@@ -72,7 +72,7 @@ export async function fireDueSchedules(
                 // Over the monthly quota: the due time counts as fired (with no execution) and
                 // the owners are told, rather than retrying it on every tick.
                 const what = `The schedule of workflow ${trigger.workflow_id} due ${plan.fire!.toISOString()}`;
-                if (!(await recordQuotaRefusal(em, trigger.organization_id, error, what, now)))
+                if (!(await recordQuotaRefusal(em, trigger.organization_id, error, what)))
                   throw error;
                 log.warn(
                   { triggerId: trigger.id },

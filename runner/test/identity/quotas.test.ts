@@ -1,9 +1,21 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSystemContext } from '../../src/db/org-context';
-import { forgetUsage, QUOTA_PROBLEM_TYPE } from '../../src/modules/quotas/execution-quota';
+import {
+  forgetUsage,
+  QUOTA_PROBLEM_TYPE,
+  queryIn,
+  QuotaExceeded,
+  reserveExecutions,
+  type QueryRunner,
+} from '../../src/modules/quotas/execution-quota';
 import { secondsUntilNextMonth } from '../../src/modules/quotas/month-window';
 import { QUOTA_NOTIFICATION_KIND } from '../../src/modules/quotas/quota-notifications';
+import { runDuePolls } from '../../src/scheduler/poller';
 import { fireDueSchedules } from '../../src/scheduler/schedule-firer';
+import { createAddressPolicy } from '../../src/worker/address-policy';
+import { createGuardedHttpClient } from '../../src/worker/guarded-http-client';
 import { silentLog } from '../../src/worker/logger';
 import {
   createTestApp,
@@ -15,14 +27,27 @@ import {
 
 type Owner = Awaited<ReturnType<typeof signUpWithOrg>>;
 let t: TestApp;
+let feed: Server;
+let feedUrl: string;
+let feedItems: { id: number }[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
+  feed = createServer((_req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ data: feedItems })),
+  );
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed`;
   await sql(
     `insert into plans (id, name, max_concurrent_executions, max_executions_per_month) values ('tiny', 'Tiny', 10, 3), ('pair', 'Pair', 10, 2)`,
   );
 });
-afterAll(() => t?.close());
+afterAll(async () => {
+  await new Promise((resolve) => feed?.close(resolve));
+  await t?.close();
+});
 
 function sql<T = unknown>(query: string, params: unknown[] = []) {
   return withSystemContext(t.db.orm, (em) => em.execute<T[]>(query, params));
@@ -172,5 +197,81 @@ describe('plan quota: executions per month', () => {
       QUOTA_NOTIFICATION_KIND,
     ]);
     expect(again).toHaveLength(1);
+  });
+
+  it('records poll items over the quota as seen without runs, and tells the owners', async () => {
+    const owner = await orgOnPlan('pair');
+    await sql('update organizations set allow_private_network = true where id = ?', [owner.orgId]);
+    const flow = await publish(owner, {
+      format: 'maestro/workflow@1',
+      name: 'poll',
+      nodes: [
+        {
+          id: 'poll',
+          type: 'trigger.poll',
+          config: {
+            request: { method: 'GET', url: feedUrl },
+            intervalSeconds: 60,
+            items: '{{ body.data }}',
+            key: '{{ item.id }}',
+          },
+        },
+        { id: 'shape', type: 'transform', config: { value: '{{ trigger.item.id }}' } },
+      ],
+      edges: [{ from: 'poll', to: 'shape' }],
+    });
+    const due = () =>
+      sql(
+        `update triggers set next_due_at = now() - interval '1 second' where workflow_id = ? and kind = 'poll'`,
+        [flow.id],
+      );
+    const policy = createAddressPolicy({ allowPrivateNetwork: true });
+    const client = createGuardedHttpClient({ policy });
+    const deps = {
+      orm: t.db.orm,
+      http: { strict: client, open: client },
+      secretBox: t.app.secretBox,
+      log: silentLog,
+    };
+    feedItems = [{ id: 1 }];
+    await due();
+    expect(await runDuePolls(deps)).toBe(0); // the baseline
+    feedItems = [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }];
+    await due();
+    expect(await runDuePolls(deps)).toBe(2);
+
+    const runs = await sql<{ item: number }>(
+      `select (input->'item'->>'id')::int as item from executions where workflow_id = ? order by item`,
+      [flow.id],
+    );
+    expect(runs).toEqual([{ item: 2 }, { item: 3 }]);
+    const [state] = await sql<{ seen: string[] }>(
+      `select poll_state->'seen' as seen from triggers where workflow_id = ? and kind = 'poll'`,
+      [flow.id],
+    );
+    expect(state!.seen).toEqual(['1', '2', '3', '4']);
+    const notes = await sql<{ body: string }>(
+      'select body from notifications where organization_id = ? and kind = ?',
+      [owner.orgId, QUOTA_NOTIFICATION_KIND],
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain('1 new item(s)');
+  });
+
+  it('starts counting again when the month (UTC) changes', async () => {
+    const owner = await orgOnPlan('pair');
+    const flow = await publish(owner, webhookWorkflow());
+    for (let i = 0; i < 2; i++) expect((await hook(flow.webhook!.token)).statusCode).toBe(202);
+    const query: QueryRunner = (text, params) =>
+      withSystemContext(t.db.orm, (em) => queryIn(em)(text, params));
+    await expect(reserveExecutions(query, owner.orgId)).rejects.toBeInstanceOf(QuotaExceeded);
+    const now = new Date();
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    const reservation = await reserveExecutions(query, owner.orgId, 1, nextMonth);
+    reservation.release();
+    // The last instant of this month still counts in this month.
+    await expect(
+      reserveExecutions(query, owner.orgId, 1, new Date(nextMonth.getTime() - 1)),
+    ).rejects.toBeInstanceOf(QuotaExceeded);
   });
 });

@@ -23,8 +23,10 @@ export class QuotaExceeded extends HttpProblem {
   override name = 'QuotaExceeded';
   constructor(
     readonly usage: { plan: string; quota: number; used: number },
-    now = new Date(),
+    /** When it was refused: the month it counts in. */
+    readonly at = new Date(),
   ) {
+    const now = at;
     const window = monthWindow(now);
     super(
       429,

@@ -16,10 +16,9 @@ export async function recordQuotaRefusal(
   orgId: string,
   error: unknown,
   what: string,
-  now = new Date(),
 ): Promise<boolean> {
   if (!(error instanceof QuotaExceeded)) return false;
-  const { start, next, month } = monthWindow(now);
+  const { start, next, month } = monthWindow(error.at);
   const [already] = await em.execute<{ id: string }[]>(
     `select id from notifications where organization_id = ? and kind = ? and created_at >= ? limit 1`,
     [orgId, QUOTA_NOTIFICATION_KIND, start],
