@@ -8,7 +8,7 @@ import { UserTotp } from '../../db/entities/two-factor';
 import { withSystemContext } from '../../db/org-context';
 import { conflict, notFound, problemResponses } from '../../http/problem';
 import { actorFields } from '../../http/request-context';
-import { AuditFilter, AuditInfo, auditPage, auditView } from '../audit/query';
+import { AuditFilter, AuditInfo, auditPage } from '../audit/query';
 import { findUserByEmail } from '../auth/repository';
 import { forgetAccountStatus } from './platform-admins';
 
@@ -214,7 +214,7 @@ export async function adminRoutes(fastify: FastifyInstance): Promise<void> {
         });
         const page = rows.slice(0, limit);
         return {
-          items: page.map(auditView),
+          items: page,
           nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
         };
       }),

