@@ -59,6 +59,19 @@ describe('custom roles', () => {
     ).toBe(400);
   });
 
+  it('refuses names with control characters (400, not a database error)', async () => {
+    const res = await post(owner.headers, { name: 'nul\u0000role', permissions: [] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: 'name' })]);
+    const org = await t.app.inject({
+      method: 'POST',
+      url: '/v1/organizations',
+      headers: { authorization: owner.headers.authorization },
+      payload: { name: 'nul\u0000org' },
+    });
+    expect(org.statusCode).toBe(400);
+  });
+
   it('refuses duplicate and built-in names (409)', async () => {
     await createRole(t.app, owner, 'Operator', ['executions:run']);
     expect((await post(owner.headers, { name: 'Operator', permissions: [] })).statusCode).toBe(409);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayName } from '../../http/display-name';
 import { Email, Tokens } from '../auth/schemas';
 import { RoleRef } from '../roles/role-ref';
 
@@ -21,13 +22,7 @@ export const InvitationInfo = z
 
 export const AcceptBody = z.strictObject({
   token: z.string().min(1).max(4000),
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('to create the account (without a user access token)'),
+  name: displayName(200).optional().describe('to create the account (without a user access token)'),
   password: z
     .string()
     .max(200)

@@ -6,6 +6,7 @@ import { User } from '../../db/entities/identity';
 import { Membership, Organization } from '../../db/entities/tenancy';
 import { newId } from '../../db/ids';
 import { withOrgContext, withSystemContext } from '../../db/org-context';
+import { displayName } from '../../http/display-name';
 import { conflict, notFound, problemResponses } from '../../http/problem';
 import { actorFields, inOrg, orgOf, type Principal } from '../../http/request-context';
 import { assertMayAssign, resolveRole, RoleRef, roleRefOf, storedRole } from '../roles/role-ref';
@@ -50,7 +51,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
       schema: {
         tags: ['organizations'],
         summary: 'Create an organization; the caller becomes its owner',
-        body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+        body: z.strictObject({ name: displayName(200) }),
         response: { 201: OrganizationReply, ...problemResponses },
       },
     },

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { displayName } from '../../http/display-name';
 import { PERMISSIONS } from '../../http/permissions';
 
 export const RoleParams = z.object({ orgId: z.string(), roleId: z.string() });
 
 export const RoleBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: displayName(100),
   permissions: z
     .array(z.enum(PERMISSIONS))
     .max(PERMISSIONS.length)
