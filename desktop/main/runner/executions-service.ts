@@ -22,6 +22,8 @@ export type ExecutionQuery = z.input<typeof ExecutionQuery>;
 /** How many recent runs of each workflow the organization overview reads. */
 export const OVERVIEW_WINDOW = 20;
 const OVERVIEW_WORKFLOWS = 50;
+/** Requests in flight at once for the overview: gentle on the runner's per-user rate limit. */
+const OVERVIEW_CONCURRENCY = 6;
 
 export interface WorkflowOverview {
   runnerWorkflowId: string;
@@ -99,8 +101,10 @@ export class ExecutionsService {
         .listForOrganization(ctx.profile.id, ctx.organizationId)
         .map((p) => [p.runnerWorkflowId, p.workflowId]),
     );
-    const rows = await Promise.all(
-      workflows.items.map(async (workflow): Promise<WorkflowOverview> => {
+    const rows = await mapLimited(
+      workflows.items,
+      OVERVIEW_CONCURRENCY,
+      async (workflow): Promise<WorkflowOverview> => {
         const runs = await ctx.send(
           {
             method: 'GET',
@@ -126,9 +130,27 @@ export class ExecutionsService {
           counts,
           last: runs.items[0] ?? null,
         };
-      }),
+      },
     );
     const activity = (row: WorkflowOverview) => row.last?.createdAt ?? '';
     return rows.sort((a, b) => activity(b).localeCompare(activity(a)));
   }
+}
+
+/** `Promise.all(items.map(work))` with at most `limit` calls in flight; results in input order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }

@@ -134,7 +134,7 @@ describe.skipIf(!secretService.available)(
           .getByTestId('executions-overview')
           .getByRole('row', { name: /Orders hook/ });
         await expect
-          .poll(() => overview.locator('td').nth(1).textContent(), { timeout: 10_000 })
+          .poll(() => overview.locator('td').nth(1).textContent(), { timeout: 20_000 })
           .toBe('1');
         expect(await seriousViolations(page)).toEqual([]);
 

@@ -4,7 +4,7 @@ import { api, errorMessage } from '../api/trpc-client';
 import { ExecutionDetail } from './execution-detail';
 import { ExecutionList } from './execution-list';
 import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
-import { REFRESH_MS, StatusBadge } from './status-badge';
+import { OVERVIEW_REFRESH_MS, REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
 
 type Overview = RouterOutputs['runner']['executions']['overview'];
@@ -26,7 +26,7 @@ export function ExecutionsPage() {
       setProblem(errorMessage(error));
     }
   }, []);
-  useAutoRefresh(refresh, REFRESH_MS);
+  useAutoRefresh(refresh, OVERVIEW_REFRESH_MS);
 
   const workflow = overview?.find((w) => w.runnerWorkflowId === selected);
   return (
@@ -34,7 +34,7 @@ export function ExecutionsPage() {
       <h1 id="executions-title">Executions</h1>
       <p className="muted">
         {profile?.organizationName
-          ? `${profile.organizationName} on ${profile.name}; refreshed every ${REFRESH_MS / 1000} s while this page is open.`
+          ? `${profile.organizationName} on ${profile.name}; runs are refreshed every ${REFRESH_MS / 1000} s, the overview every ${OVERVIEW_REFRESH_MS / 1000} s, while this page is open.`
           : 'Choose a runner and an organization on the Runner page.'}
       </p>
       {problem && (
