@@ -138,10 +138,10 @@ function toRunnerConfig(e: Env): RunnerConfig {
     nodeEnv: e.NODE_ENV,
     host: e.MAESTRO_HOST,
     port: e.MAESTRO_PORT,
-    publicUrl: (e.MAESTRO_PUBLIC_URL ?? `http://${e.MAESTRO_HOST}:${e.MAESTRO_PORT}`).replace(
-      /\/+$/,
-      '',
-    ),
+    publicUrl: (
+      e.MAESTRO_PUBLIC_URL ??
+      `${tlsConfigOf(e) ? 'https' : 'http'}://${e.MAESTRO_HOST}:${e.MAESTRO_PORT}`
+    ).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     amqpUrl: e.AMQP_URL,
     encryptionKeys,

@@ -166,6 +166,17 @@ describe('TLS configuration errors (named at start)', () => {
     expect(loadConfig(base).tls).toBeUndefined();
   });
 
+  it('makes the default public URL https when serving TLS', () => {
+    const config = loadConfig({
+      ...base,
+      MAESTRO_TLS_CERT_FILE: certFile,
+      MAESTRO_TLS_KEY_FILE: keyFile,
+    });
+    expect(config.tls).toEqual({ certFile, keyFile, minVersion: 'TLSv1.2' });
+    expect(config.publicUrl).toBe('https://127.0.0.1:8080');
+    expect(loadConfig(base).publicUrl).toBe('http://127.0.0.1:8080');
+  });
+
   it('names a file it cannot read', () => {
     const missing = join(dir, 'nope.key');
     expect(problemsOf({ MAESTRO_TLS_CERT_FILE: certFile, MAESTRO_TLS_KEY_FILE: missing })).toEqual([
