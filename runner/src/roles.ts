@@ -95,8 +95,10 @@ export async function startRoles(
     // Threads load in the background (seconds each): the worker takes messages meanwhile and
     // a code.js step waits for a thread. A broken sandbox install is still logged at start.
     const sandbox = await createThreadedSandbox({ waitForThreads: false });
-    sandbox.ready.catch((error: unknown) =>
-      log.error({ err: error }, 'code sandbox threads cannot start: code.js steps will fail'),
+    sandbox.ready.then(
+      () => log.info('code sandbox ready'),
+      (error: unknown) =>
+        log.error({ err: error }, 'code sandbox threads cannot start: code.js steps will fail'),
     );
     const hosts = createWorkerHostFactory({ sandbox, circuit: createCircuitBreaker() });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });

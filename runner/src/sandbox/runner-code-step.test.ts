@@ -7,7 +7,12 @@ import { withOrgContext } from '../db/org-context';
 import { createExecution } from '../outbox/create-execution';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/outbox-relay';
 import { createExecutionPublisher, type ExecutionPublisher } from '../queue/execution-publisher';
-import { seedOrg, seedWorkflow, waitForStatus } from '../../test/support/execution-fixtures';
+import {
+  eventually,
+  seedOrg,
+  seedWorkflow,
+  waitForStatus,
+} from '../../test/support/execution-fixtures';
 import { spawnRunner, type RunnerProcess } from '../../test/support/runner-process';
 import { createTestBroker, type TestBroker } from '../../test/support/test-broker';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-db';
@@ -29,6 +34,13 @@ beforeAll(async () => {
     MAESTRO_QUEUE_PREFIX: mq.prefix.replace(/\.$/, ''),
   });
   await worker.ready;
+  // The worker takes messages before its sandbox threads have loaded (seconds on a busy
+  // machine): this test times code.js runs, so it starts them once the threads are up.
+  await eventually(
+    async () => (worker.output().includes('code sandbox ready') ? true : undefined),
+    90_000,
+    'the worker to log "code sandbox ready"',
+  );
 }, 120_000);
 
 afterAll(async () => {
