@@ -28,6 +28,8 @@ describe('openDatabase', () => {
       'connections',
       'dry_runs',
       'pinned_samples',
+      'published_workflows',
+      'runner_profiles',
       'workflow_versions',
       'workflows',
     ]);
