@@ -30,23 +30,29 @@ export interface ClaimRequest {
   organizationId: string;
 }
 
-interface ClaimedRow {
+interface ClaimRow {
   id: string;
+  claimed: boolean;
+  limited: boolean;
+  /** Current status of an execution not claimed; null when there is no such execution. */
+  status: string | null;
   organization_id: string;
   workflow_id: string;
   version_id: string;
   input: unknown;
   attempt: number;
   trigger_kind: ExecutionTrigger;
-  cancel_requested_at: Date | null;
-  allow_private_network: boolean | null;
+  cancel_requested_at: string | null;
+  allow_private_network: boolean;
 }
 
 /**
- * Claims a batch of executions in one transaction (run it in systemSqlFor(orm).transaction).
- * Per organization, a transaction-scoped advisory lock serialises claimers so
- * that counting running executions and claiming new ones cannot interleave:
- * the concurrency limit holds across any number of workers.
+ * Claims a batch of executions in one round trip: `maestro_claim_executions`
+ * (migration claim_function) takes a transaction-scoped advisory lock per
+ * organization, in sorted order, then counts each organization's free slots —
+ * its limit (override, else plan, else 10) minus executions with a live lease —
+ * and claims the requests in message order while slots last, so the
+ * concurrency limit holds across any number of workers.
  */
 export async function claimExecutions(
   query: SqlQuery,
@@ -54,91 +60,31 @@ export async function claimExecutions(
   workerId: string,
   leaseMs: number,
 ): Promise<ClaimOutcome[]> {
-  const orgIds = [...new Set(requests.map((r) => r.organizationId))].sort();
-  // Sorted lock order: two workers locking overlapping sets cannot deadlock.
-  await query(
-    `select pg_advisory_xact_lock(hashtext('maestro-claim:' || org)) from unnest($1::uuid[]) as org order by org`,
-    [orgIds],
+  const rows = await query<ClaimRow>(
+    'select * from maestro_claim_executions($1::uuid[], $2::uuid[], $3, $4)',
+    [
+      requests.map((r) => r.executionId),
+      requests.map((r) => r.organizationId),
+      workerId,
+      leaseMs / 1000,
+    ],
   );
-  const free = await freeSlots(query, orgIds, leaseMs);
-  const attempt: string[] = [];
-  const limited = new Set<string>();
-  for (const request of dedupe(requests)) {
-    const slots = free.get(request.organizationId) ?? 0;
-    if (slots > 0) {
-      attempt.push(request.executionId);
-      free.set(request.organizationId, slots - 1);
-    } else {
-      limited.add(request.executionId);
-    }
-  }
-  const claimed = new Map<string, ClaimedRow>();
-  if (attempt.length > 0) {
-    const rows = await query<ClaimedRow>(
-      `update executions e
-         set status = 'running', attempt = e.attempt + 1, claimed_by = $1,
-             started_at = coalesce(e.started_at, now()), heartbeat_at = now()
-       where e.id = any($2::uuid[])
-         and (e.status = 'pending' or (e.status = 'running' and e.heartbeat_at < now() - make_interval(secs => $3)))
-       returning e.id, e.organization_id, e.workflow_id, e.version_id, e.input, e.attempt, e.trigger_kind,
-                 e.cancel_requested_at,
-                 (select o.allow_private_network from organizations o where o.id = e.organization_id) as allow_private_network`,
-      [workerId, attempt, leaseMs / 1000],
-    );
-    for (const row of rows) claimed.set(row.id, row);
-  }
-  const states = await currentStates(
-    query,
-    requests.filter((r) => !claimed.has(r.executionId)).map((r) => r.executionId),
-  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
   return requests.map((request) => {
-    const row = claimed.get(request.executionId);
-    if (row) {
-      claimed.delete(request.executionId); // a duplicate id in the same batch must not run twice
+    const row = byId.get(request.executionId);
+    if (row?.claimed) {
+      byId.delete(request.executionId); // a duplicate id in the same batch must not run twice
       return { kind: 'claimed', execution: toClaimed(row) };
     }
-    const status = states.get(request.executionId);
-    if (status === undefined) return { kind: 'missing' };
+    const status = row?.status ?? null;
+    if (status === null) return { kind: 'missing' };
     if (status === 'success' || status === 'failed' || status === 'canceled')
       return { kind: 'finished' };
-    return { kind: limited.has(request.executionId) && status === 'pending' ? 'limited' : 'held' };
+    return { kind: row?.limited && status === 'pending' ? 'limited' : 'held' };
   });
 }
 
-/** Slots left per organization: its limit (override, else plan, else 10) minus executions with a live lease. */
-async function freeSlots(
-  query: SqlQuery,
-  orgIds: string[],
-  leaseMs: number,
-): Promise<Map<string, number>> {
-  const rows = await query<{ id: string; free: number }>(
-    `select o.id,
-            coalesce(o.concurrency_limit, p.max_concurrent_executions, 10)
-            - (select count(*) from executions e
-                where e.organization_id = o.id and e.status = 'running'
-                  and e.heartbeat_at >= now() - make_interval(secs => $1))::int as free
-       from organizations o left join plans p on p.id = o.plan_id
-      where o.id = any($2::uuid[])`,
-    [leaseMs / 1000, orgIds],
-  );
-  return new Map(rows.map((row) => [row.id, Number(row.free)]));
-}
-
-async function currentStates(query: SqlQuery, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await query<{ id: string; status: string }>(
-    'select id, status from executions where id = any($1::uuid[])',
-    [[...new Set(ids)]],
-  );
-  return new Map(rows.map((row) => [row.id, row.status]));
-}
-
-function dedupe(requests: ClaimRequest[]): ClaimRequest[] {
-  const seen = new Set<string>();
-  return requests.filter((r) => !seen.has(r.executionId) && seen.add(r.executionId));
-}
-
-function toClaimed(row: ClaimedRow): ClaimedExecution {
+function toClaimed(row: ClaimRow): ClaimedExecution {
   return {
     id: row.id,
     organizationId: row.organization_id,
@@ -148,6 +94,6 @@ function toClaimed(row: ClaimedRow): ClaimedExecution {
     attempt: row.attempt,
     triggerKind: row.trigger_kind,
     cancelRequested: row.cancel_requested_at !== null,
-    allowPrivateNetwork: row.allow_private_network === true,
+    allowPrivateNetwork: row.allow_private_network,
   };
 }

@@ -48,7 +48,7 @@ export function createWorker(options: WorkerOptions): Worker {
   });
   const sql = systemSqlFor(orm);
   const claimer = createMicroBatcher<ExecutionMessage, ClaimOutcome>(
-    (messages) => sql.transaction((query) => claimExecutions(query, messages, workerId, leaseMs)),
+    (messages) => claimExecutions(sql.query, messages, workerId, leaseMs),
     { maxSize: 100, maxDelayMs: 2, maxInFlight: 2 },
   );
   let consumer: Consumer | undefined;

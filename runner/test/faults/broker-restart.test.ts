@@ -54,7 +54,12 @@ describe('the broker stops and restarts while webhooks arrive', () => {
         await new Promise((resolve) => setTimeout(resolve, 40));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Traffic flows before the outage (on a loaded machine the first replies can take seconds).
+    await eventually(
+      async () => (accepted.length >= 5 ? true : undefined),
+      60_000,
+      'webhooks accepted before the outage',
+    );
     const beforeOutage = accepted.length;
     await rabbit.stop();
     await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -9,6 +9,7 @@ import { Migration20261125070036_limits } from './Migration20261125070036_limits
 import { Migration20261125070503_organization_variables } from './Migration20261125070503_organization_variables';
 import { Migration20261125070843_oidc } from './Migration20261125070843_oidc';
 import { Migration20261125073308_cache_invalidation } from './Migration20261125073308_cache_invalidation';
+import { Migration20261125074137_claim_function } from './Migration20261125074137_claim_function';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261125073308_cache_invalidation',
     class: Migration20261125073308_cache_invalidation,
   },
+  { name: 'Migration20261125074137_claim_function', class: Migration20261125074137_claim_function },
 ];
