@@ -254,6 +254,22 @@ describe('OpenID Connect sign-in', () => {
     expect(refresh.statusCode).toBe(401);
   });
 
+  it('lets two concurrent first sign-ins of one person end on one account', async () => {
+    idp.accounts.set('race-sub', { email: 'race@corp.test', email_verified: true });
+    const flows = [await throughProvider('race-sub'), await throughProvider('race-sub')];
+    const backs = await Promise.all(flows.map((f) => callbackRequest(f.callback)));
+    const ids = [];
+    for (const [i, back] of backs.entries()) {
+      expect(back.statusCode, back.body).toBe(302);
+      const code = new URL(back.headers.location as string).searchParams.get('code')!;
+      const answer = await exchange(code, flows[i]!.verifier);
+      expect(answer.statusCode).toBe(200);
+      ids.push((await me(answer.json().accessToken)).json().id as string);
+    }
+    expect(ids[0]).toBe(ids[1]);
+    expect(await sql(`select id from users where email = 'race@corp.test'`)).toHaveLength(1);
+  });
+
   it('refuses an identity whose email the provider has not verified', async () => {
     for (const [subject, account] of [
       ['unverified-sub', { email: 'unverified@corp.test', email_verified: false }],

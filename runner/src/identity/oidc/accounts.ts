@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RefreshToken, User } from '../../db/entities/identity';
 import { UserIdentity } from '../../db/entities/oidc';
@@ -32,6 +33,16 @@ export async function userForIdentity(
   providerId: string,
   claims: IdentityClaims,
 ): Promise<{ userId: string; linkedBy: LinkedBy }> {
+  try {
+    return await linkOrCreate(em, providerId, claims);
+  } catch (error) {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    // A concurrent first sign-in of the same person created the user or the link: use it.
+    return linkOrCreate(em, providerId, claims);
+  }
+}
+
+function linkOrCreate(em: EntityManager, providerId: string, claims: IdentityClaims) {
   return em.transactional(async (tx) => {
     const identity = await tx.findOne(UserIdentity, { providerId, subject: claims.sub });
     if (identity) {
