@@ -123,6 +123,16 @@ describe('plan quota: executions per month', () => {
     expect(new Date(usage.json().resetsAt).getUTCDate()).toBe(1);
   });
 
+  it('is exact within one process when webhooks arrive together (group commit)', async () => {
+    const owner = await orgOnPlan('tiny');
+    const flow = await publish(owner, webhookWorkflow());
+    const answers = await Promise.all(Array.from({ length: 12 }, () => hook(flow.webhook!.token)));
+    const codes = answers.map((res) => res.statusCode).sort();
+    expect(codes).toEqual([...Array(3).fill(202), ...Array(9).fill(429)]);
+    const usage = (await t.app.inject({ url: '/v1/usage', headers: owner.headers })).json();
+    expect(usage).toMatchObject({ executions: 3, quota: 3 });
+  });
+
   it('leaves other organizations alone and counts unlimited plans too', async () => {
     const other = await signUpWithOrg(t.app, 'free');
     const flow = await publish(other, webhookWorkflow());
