@@ -10,7 +10,7 @@ let key: { id: string; key: string };
 let connectorId: string;
 // Attacker-controlled text that reaches the trail: a spreadsheet formula with a comma and quotes.
 const EVIL_AGENT = '=HYPERLINK("http://evil.test","a,b")';
-const exported = (query: string, headers = owner.headers) =>
+const exported = (query: string, headers: Record<string, string> = owner.headers) =>
   t.app.inject({ url: `/v1/audit-events/export?${query}`, headers });
 
 beforeAll(async () => {
