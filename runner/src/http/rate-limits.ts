@@ -4,6 +4,7 @@ import rateLimit, {
 } from '@fastify/rate-limit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isApiKey, sha256 } from '../modules/auth/tokens';
 import { HttpProblem } from './problem';
 
 const MINUTE_MS = 60_000;
@@ -25,7 +26,8 @@ type LimitResult = Awaited<ReturnType<ReturnType<FastifyInstance['createRateLimi
  * - anonymous calls (no credentials, public routes, unknown routes): per client IP, same number;
  * - the auth routes: per IP and route (`MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE`, their `config.rateLimit`);
  * - webhooks: per token (`MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE`), counted in the process.
- * Probes are not limited. The first three are counted in PostgreSQL (`rate_limit_hits`), so every
+ * Requests refused for an invalid API key count in the IP's anonymous budget; once it is spent,
+ * unknown keys from that IP are refused before their lookup. Probes are not limited. The first three are counted in PostgreSQL (`rate_limit_hits`), so every
  * API process shares them; the webhook budget is per process to keep the hot path free of an
  * extra statement (docs/decisions/0009-rate-limits-quotas-tls.md).
  * Call before installAuth: the anonymous check runs before authentication, the
@@ -73,6 +75,30 @@ export async function installRateLimits(app: FastifyInstance): Promise<void> {
     const access = route.config?.access;
     if (!access || access === 'public' || !request.headers.authorization)
       return enforce(await perIp(request), reply, 'IP address');
+    // An IP that has spent its anonymous budget on invalid API keys gets no more key lookups
+    // (each unknown key costs a database read); keys this process knows to be valid pass.
+    const apiKey = presentedApiKey(request);
+    const until = refusedIps.get(request.ip);
+    if (apiKey && until !== undefined) {
+      if (until <= Date.now()) refusedIps.delete(request.ip);
+      else if (!app.credentialCache.apiKeys.get(sha256(apiKey)))
+        throw tooMany(
+          config.rateLimitPerMinute,
+          Math.ceil((until - Date.now()) / 1000),
+          'IP address',
+        );
+    }
+  });
+
+  // Requests refused for an invalid API key count against the IP's anonymous budget; once it is
+  // spent this process refuses that IP's unknown keys before looking them up (above).
+  const refusedIps = new Map<string, number>();
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode !== 401 || !presentedApiKey(request)) return;
+    const result = await perIp(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    refusedIps.set(request.ip, Date.now() + result.ttl);
+    if (refusedIps.size > 10_000) refusedIps.delete(refusedIps.keys().next().value as string);
   });
 
   // After authentication (a route-level hook runs after the app-level ones): by credential.
@@ -85,6 +111,11 @@ export async function installRateLimits(app: FastifyInstance): Promise<void> {
     };
     route.onRequest = [...toArray(route.onRequest), hook] as typeof route.onRequest;
   });
+}
+
+function presentedApiKey(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return match && isApiKey(match[1]!) ? match[1] : undefined;
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {

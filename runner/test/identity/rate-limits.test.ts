@@ -168,6 +168,54 @@ describe('anonymous calls: one budget per client IP', () => {
     expect(signedIn.statusCode).toBe(200);
   });
 
+  it('counts invalid API keys against the IP, then refuses unknown keys from it before any lookup', async () => {
+    await clearWindows();
+    const owner = await signUpWithOrg(t.app, 'rl-spray');
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: owner.headers,
+      payload: { name: 'good', scopes: ['workflows:read'] },
+    });
+    const good = created.json().key as string;
+    const ip = '192.0.2.44';
+    // The good key is used once from there first, so this process knows it is valid.
+    const goodCall = () =>
+      t.app.inject({
+        url: '/v1/workflows',
+        remoteAddress: ip,
+        headers: { authorization: `Bearer ${good}` },
+      });
+    expect((await goodCall()).statusCode).toBe(200);
+
+    const bad = (n: number) => ({
+      url: '/v1/workflows',
+      remoteAddress: ip,
+      headers: { authorization: `Bearer ${good.slice(0, -6)}${String(n).padStart(6, '0')}` },
+    });
+    let refused: Awaited<ReturnType<typeof t.app.inject>> | undefined;
+    let unauthorized = 0;
+    for (let n = 0; n < 20 && !refused; n++) {
+      const res = await t.app.inject(bad(n));
+      if (res.statusCode === 429) refused = res;
+      else {
+        expect(res.statusCode).toBe(401);
+        unauthorized++;
+      }
+    }
+    // The count is written after each answer, so the refusal comes at the limit or just after it.
+    expect(unauthorized).toBeGreaterThanOrEqual(LIMIT);
+    expect(unauthorized).toBeLessThanOrEqual(LIMIT + 2);
+    expect(refused!.json()).toMatchObject({
+      status: 429,
+      detail: expect.stringContaining('per IP address'),
+    });
+    expect(Number(refused!.headers['retry-after'])).toBeGreaterThan(0);
+    // A known-good key from the same IP, and bad keys from another IP, are not held back.
+    expect((await goodCall()).statusCode).toBe(200);
+    expect((await t.app.inject({ ...bad(99), remoteAddress: '192.0.2.45' })).statusCode).toBe(401);
+  });
+
   it('does not limit the probes', async () => {
     await clearWindows();
     for (let i = 0; i < LIMIT + 2; i++) {
