@@ -270,6 +270,21 @@ describe('OpenID Connect sign-in', () => {
     expect(await sql(`select id from users where email = 'race@corp.test'`)).toHaveLength(1);
   });
 
+  it('stores a display name from the provider without control characters, and refuses an unusable subject', async () => {
+    const { answer } = await signInWith('odd-name-sub', {
+      email: 'odd@corp.test',
+      email_verified: true,
+      name: 'Odd\u0000 Name\n',
+    });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect((await me(answer.json().accessToken)).json().name).toBe('Odd Name');
+
+    const longSubject = 's'.repeat(256);
+    idp.accounts.set(longSubject, { email: 'long@corp.test', email_verified: true });
+    const { callback } = await throughProvider(longSubject);
+    expectProblem(await callbackRequest(callback), 400, /unusable subject/);
+  });
+
   it('refuses an identity whose email the provider has not verified', async () => {
     for (const [subject, account] of [
       ['unverified-sub', { email: 'unverified@corp.test', email_verified: false }],

@@ -4,7 +4,7 @@ import { RefreshToken, User } from '../../db/entities/identity';
 import { UserIdentity } from '../../db/entities/oidc';
 import { newId } from '../../db/ids';
 import { RecoveryCode, UserTotp } from '../../db/entities/two-factor';
-import { HttpProblem } from '../../http/problem';
+import { badRequest, HttpProblem } from '../../http/problem';
 import { findUserByEmail } from '../../modules/auth/repository';
 import { Email } from '../../modules/auth/schemas';
 
@@ -43,6 +43,9 @@ export async function userForIdentity(
 }
 
 function linkOrCreate(em: EntityManager, providerId: string, claims: IdentityClaims) {
+  // OIDC Core: at most 255 ASCII characters (and PostgreSQL refuses NUL in text).
+  if (!/^[\x20-\x7e]{1,255}$/.test(claims.sub))
+    throw badRequest('the identity provider sent an unusable subject (`sub`)');
   return em.transactional(async (tx) => {
     const identity = await tx.findOne(UserIdentity, { providerId, subject: claims.sub });
     if (identity) {
@@ -96,6 +99,13 @@ function linkOrCreate(em: EntityManager, providerId: string, claims: IdentityCla
 }
 
 function displayName(name: unknown, email: string): string {
-  const trimmed = typeof name === 'string' ? name.trim().slice(0, 200) : '';
+  const trimmed =
+    typeof name === 'string'
+      ? name
+          .toWellFormed()
+          .replace(/\p{Cc}/gu, '')
+          .trim()
+          .slice(0, 200)
+      : '';
   return trimmed || email.split('@')[0]!;
 }
