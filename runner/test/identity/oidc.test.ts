@@ -321,6 +321,20 @@ describe('OpenID Connect sign-in', () => {
     );
   });
 
+  it('reports a sign-in the provider refused (error=access_denied) and ends it', async () => {
+    const start = await t.app.inject({ method: 'GET', url: startUrl({}) });
+    const state = new URL(start.headers.location as string).searchParams.get('state')!;
+    const denied = new URL(CALLBACK);
+    denied.search = new URLSearchParams({
+      error: 'access_denied',
+      error_description: 'the user said no',
+      state,
+      iss: idp.issuer,
+    }).toString();
+    expectProblem(await callbackRequest(denied), 400, /refused the sign-in \(access_denied\)/);
+    expectProblem(await callbackRequest(denied), 400, /state is unknown, expired or already used/);
+  });
+
   it('refuses an ID token whose nonce is not the one sent', async () => {
     idp.accounts.set('nonce-sub', { email: 'nonce@corp.test', email_verified: true });
     const { callback, authorizationUrl } = await throughProvider('nonce-sub');
