@@ -60,7 +60,7 @@ function describe(event: EngineEvent, style: TerminalStyle): string | undefined 
       return `▸ ${event.stepId} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
     case 'step.retrying':
       return style.yellow(
-        `↻ ${event.stepId} attempt ${event.attempt} failed (${event.error.code} ${event.error.message}); retrying in ${formatDuration(event.delayMs)}`,
+        `↻ ${event.stepId} attempt ${event.attempt - 1} failed (${event.error.code} ${event.error.message}); attempt ${event.attempt} in ${formatDuration(event.delayMs)}`,
       );
     case 'step.finished': {
       const { status, durationMs, error } = event.result;

@@ -157,7 +157,7 @@ function recordEvent(
       }),
     );
   } else if (event.type === 'step.retrying') {
-    const message = `attempt ${event.attempt} failed (${event.error.code}: ${event.error.message}); retrying in ${event.delayMs} ms`;
+    const message = `attempt ${event.attempt - 1} failed (${event.error.code}: ${event.error.message}); attempt ${event.attempt} in ${event.delayMs} ms`;
     pendingWrites.push(
       deps.writer.write({
         kind: 'log',

@@ -17,6 +17,7 @@ export type EngineEvent =
   | {
       type: 'step.retrying';
       stepId: string;
+      /** The attempt about to start (the one that failed is `attempt - 1`). */
       attempt: number;
       delayMs: number;
       error: StepErrorInfo;
