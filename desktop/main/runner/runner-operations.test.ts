@@ -184,7 +184,9 @@ describe.skipIf(!secretService.available)(
           expect.objectContaining({
             stepId: 'call',
             level: 'warn',
-            message: expect.stringMatching(/failed \(HTTP_STATUS: GET .* returned 503\); retrying/),
+            message: expect.stringMatching(
+              /^attempt 1 failed \(HTTP_STATUS: GET .* returned 503\); attempt 2 in/,
+            ),
           }),
         );
         const row = (await app.caller.runner.executions.overview()).find(
