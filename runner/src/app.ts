@@ -17,6 +17,7 @@ import { installCredentialInvalidation } from './http/credential-invalidation';
 import { installErrorHandler } from './http/error-handler';
 import { installIdempotency } from './http/idempotency';
 import { installRateLimits, RATE_LIMIT_HEADERS } from './http/rate-limits';
+import { installStorableTextGuard } from './http/storable-text';
 import { installIdentity, type IdentityOptions } from './identity/install';
 import { oidcRoutes } from './identity/oidc/routes';
 import { identityRoutes } from './identity/routes';
@@ -133,6 +134,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await fastify.register(swaggerUi, { routePrefix: '/v1/docs' });
 
   installErrorHandler(fastify);
+  installStorableTextGuard(fastify);
   installAuth(fastify);
   installCredentialInvalidation(fastify);
   installIdempotency(fastify);

@@ -46,7 +46,7 @@ export function installIdentity(app: FastifyInstance, options: IdentityOptions =
       const problem = passwordProblem(body.password, body.email);
       if (problem)
         throw badRequest('the password does not meet the policy', [
-          { path: '/password', message: problem },
+          { path: 'password', message: problem },
         ]);
     } else if (key === LOGIN) {
       const { email } = request.body as { email: string };

@@ -118,11 +118,11 @@ export function installIpAllowlists(fastify: FastifyInstance): void {
         const errors = [
           ...parseCidrs(request.body.api ?? []).errors.map((e) => ({
             ...e,
-            path: `/api${e.path}`,
+            path: `api${e.path}`,
           })),
           ...parseCidrs(request.body.webhooks ?? []).errors.map((e) => ({
             ...e,
-            path: `/webhooks${e.path}`,
+            path: `webhooks${e.path}`,
           })),
         ];
         if (errors.length) throw badRequest('invalid IP allowlist entries', errors);
@@ -130,7 +130,7 @@ export function installIpAllowlists(fastify: FastifyInstance): void {
         // Refusing a list that excludes the caller avoids locking the organization out by mistake.
         if (api && !ipAllowed(request.ip, api))
           throw badRequest(`the API allowlist must include your current address (${request.ip})`, [
-            { path: '/api', message: `does not include ${request.ip}` },
+            { path: 'api', message: `does not include ${request.ip}` },
           ]);
         const orgId = request.org!.id;
         await withOrgContext(app.orm, orgId, async (em) => {

@@ -26,6 +26,6 @@ describe('ip allowlists', () => {
   it('names each bad entry', () => {
     expect(
       parseCidrs(['10.0.0.0/33', 'fe80::/10', 'example.com']).errors.map((e) => e.path),
-    ).toEqual(['/0', '/2']);
+    ).toEqual(['[0]', '[2]']);
   });
 });

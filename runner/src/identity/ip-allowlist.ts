@@ -25,7 +25,7 @@ export function parseCidrs(entries: string[]): {
       ranges.push(normalise(range));
     } catch {
       errors.push({
-        path: `/${index}`,
+        path: `[${index}]`,
         message: `${JSON.stringify(entry)} is not an IP address or CIDR`,
       });
     }

@@ -115,9 +115,7 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
         throw badRequest('no two-factor enrolment is waiting for confirmation');
       if (!acceptTotp(app.secretBox, row, request.body.code)) {
         await countWrong(request);
-        throw badRequest('the code is wrong', [
-          { path: '/code', message: 'wrong or expired code' },
-        ]);
+        throw badRequest('the code is wrong', [{ path: 'code', message: 'wrong or expired code' }]);
       }
       row.enabledAt = new Date();
       await em.flush();

@@ -32,8 +32,8 @@ describe('per-organization IP allowlists', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { path: string }) => e.path)).toEqual([
-      '/api/0',
-      '/webhooks/0',
+      'api[0]',
+      'webhooks[0]',
     ]);
     const lockout = await t.app.inject({
       method: 'PUT',

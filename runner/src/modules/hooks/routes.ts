@@ -5,6 +5,7 @@ import { hmacSecretContext } from '../../crypto/contexts';
 import { withOrgContext } from '../../db/org-context';
 import { sendProblem } from '../../http/error-handler';
 import { HttpProblem, titleOf } from '../../http/problem';
+import { assertStorableText } from '../../http/storable-text';
 import { createExecutionBatcher } from '../../outbox/execution-batcher';
 import type { ExecutionPublisher } from '../../queue/execution-publisher';
 import { createCompletionWaiter } from './completion-waiter';
@@ -111,6 +112,7 @@ export function createHooksRoutes(options: HooksRoutesOptions = {}): FastifyPlug
         if (error instanceof BodyParseError) throw new HttpProblem(400, error.message);
         throw error;
       }
+      assertStorableText(body);
       const output = webhookTriggerOutput(request, body);
       const dedupeKey = await evaluateDedupeKey(trigger, output).catch((error: unknown) => {
         throw new HttpProblem(

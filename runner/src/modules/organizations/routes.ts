@@ -9,6 +9,7 @@ import { withOrgContext, withSystemContext } from '../../db/org-context';
 import { displayName } from '../../http/display-name';
 import { conflict, notFound, problemResponses } from '../../http/problem';
 import { actorFields, inOrg, orgOf, type Principal } from '../../http/request-context';
+import { Email } from '../auth/schemas';
 import { assertMayAssign, resolveRole, RoleRef, roleRefOf, storedRole } from '../roles/role-ref';
 import {
   assertKeepsAnOwner,
@@ -121,7 +122,8 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
           'Add an existing user by email with a role (to reach anyone by email, send an invitation)',
         params: OrgParams,
         body: z.strictObject({
-          email: z.string().trim().toLowerCase(),
+          // The register rule: an unchecked string let a NUL byte reach PostgreSQL (500).
+          email: Email,
           role: RoleRef.default('member'),
         }),
         response: { 201: Member, ...problemResponses },
