@@ -99,13 +99,8 @@ function linkOrCreate(em: EntityManager, providerId: string, claims: IdentityCla
 }
 
 function displayName(name: unknown, email: string): string {
-  const trimmed =
-    typeof name === 'string'
-      ? name
-          .toWellFormed()
-          .replace(/\p{Cc}/gu, '')
-          .trim()
-          .slice(0, 200)
-      : '';
+  // Control characters and lone surrogates dropped (PostgreSQL refuses NUL), 200 code points.
+  const cleaned = typeof name === 'string' ? name.replace(/[\p{Cc}\p{Cs}]/gu, '').trim() : '';
+  const trimmed = [...cleaned].slice(0, 200).join('').trim();
   return trimmed || email.split('@')[0]!;
 }
