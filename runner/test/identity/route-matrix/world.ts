@@ -88,6 +88,7 @@ export interface World {
 export const MATRIX_ENV = {
   MAESTRO_RATE_LIMIT_PER_MINUTE: '1000000',
   MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+  MAESTRO_WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
 };
 
 export async function createWorld(): Promise<World> {
