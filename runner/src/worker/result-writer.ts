@@ -179,11 +179,12 @@ const INSERT_LOGS = (param: string) => `
     from jsonb_to_recordset(${param}::jsonb) as x(organization_id uuid, execution_id uuid, step_id text, level text, message text, at timestamptz)`;
 
 /** Fenced: only the claim that is still current (worker and attempt) may write the final status. */
-const UPDATE_FINISHES = (param: string, channel: string) => `
+const UPDATE_FINISHES = (param: string, channel: string, ids: string) => `
   update executions e
      set status = x.status, result = x.result, error = x.error, finished_at = x.finished_at, heartbeat_at = null
     from jsonb_to_recordset(${param}::jsonb) as x(id uuid, status text, result jsonb, error jsonb, finished_at timestamptz, claimed_by text, attempt int)
-   where e.id = x.id and e.status = 'running' and e.claimed_by = x.claimed_by and e.attempt = x.attempt
+   where e.id = any(${ids}::uuid[]) -- by primary key: the status index range 'running' fills with dead entries
+     and e.id = x.id and e.status = 'running' and e.claimed_by = x.claimed_by and e.attempt = x.attempt
   returning e.id, e.workflow_id, e.status, pg_notify(${channel}, e.id::text)`;
 
 /**
@@ -200,13 +201,19 @@ async function writeInOneStatement(
   const written = await query<{ id: string }>(
     `with s as (${UPSERT_STEPS('$1')}),
           l as (${INSERT_LOGS('$2')}),
-          f as (${UPDATE_FINISHES('$3', '$4')}),
+          f as (${UPDATE_FINISHES('$3', '$4', '$5')}),
           w as (
             update workflows set consecutive_failures = 0
              where id in (select workflow_id from f where status = 'success') and consecutive_failures <> 0
           )
      select id from f`,
-    [stepRows(steps), logRows(logs), finishRows(finishes), EXECUTION_FINISHED_CHANNEL],
+    [
+      stepRows(steps),
+      logRows(logs),
+      finishRows(finishes),
+      EXECUTION_FINISHED_CHANNEL,
+      finishes.map((f) => f.executionId),
+    ],
   );
   const writtenIds = new Set(written.map((row) => row.id));
   return new Map(finishes.map((f) => [f, { written: writtenIds.has(f.executionId) }]));
@@ -221,9 +228,10 @@ async function writeWithStreaks(
 ): Promise<Map<FinishWrite, FinishOutcome>> {
   if (steps.length > 0) await query(UPSERT_STEPS('$1'), [stepRows(steps)]);
   if (logs.length > 0) await query(INSERT_LOGS('$1'), [logRows(logs)]);
-  const written = await query<{ id: string }>(UPDATE_FINISHES('$1', '$2'), [
+  const written = await query<{ id: string }>(UPDATE_FINISHES('$1', '$2', '$3'), [
     finishRows(finishes),
     EXECUTION_FINISHED_CHANNEL,
+    finishes.map((f) => f.executionId),
   ]);
   const writtenIds = new Set(written.map((row) => row.id));
   const streaks = await updateFailureStreaks(

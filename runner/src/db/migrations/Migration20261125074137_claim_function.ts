@@ -45,7 +45,8 @@ begin
     update executions e
        set status = 'running', attempt = e.attempt + 1, claimed_by = p_worker,
            started_at = coalesce(e.started_at, now()), heartbeat_at = now()
-     where e.id in (select allowed.id from allowed)
+     where e.id = any(p_ids) -- the primary key, not the status index (dead 'running' entries pile up)
+       and e.id in (select allowed.id from allowed)
        and (e.status = 'pending'
             or (e.status = 'running' and e.heartbeat_at < now() - make_interval(secs => p_lease_secs)))
     returning e.id, e.organization_id, e.workflow_id, e.version_id, e.input, e.attempt,
