@@ -17,6 +17,24 @@ describe('loadConfig', () => {
     expect(config.warnings.join()).toMatch(/MAESTRO_ENCRYPTION_KEY is not set/);
   });
 
+  it('never echoes the password of a URL variable it refuses', () => {
+    const attempt = (env: Record<string, string>) => {
+      try {
+        loadConfig({ NODE_ENV: 'development', ...env });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const db = attempt({ DATABASE_URL: 'mysql://app:hunter2-db@db.internal/maestro' });
+    expect(db).toContain('DATABASE_URL');
+    expect(db).toContain('mysql://app:***@db.internal/maestro');
+    expect(db).not.toContain('hunter2');
+    const amqp = attempt({ AMQP_URL: 'amqp://guest:s3cret-mq@mq:notaport' });
+    expect(amqp).toContain('AMQP_URL');
+    expect(amqp).not.toContain('s3cret');
+  });
+
   it('names every bad or missing variable in one message', () => {
     let error: unknown;
     try {

@@ -63,6 +63,11 @@ export class ConfigError extends Error {
 // Values never echoed in configuration errors.
 const SECRET_VARIABLE = /KEY|SECRET|PASSWORD|OIDC_PROVIDERS/;
 
+/** `postgres://user:pw@host` → `postgres://user:***@host`, also in URLs that do not parse. */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+}
+
 /** Short stable id of a key, stored beside each sealed secret so old keys can be rotated out. */
 export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
@@ -85,7 +90,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       const got =
         env[variable] === undefined || SECRET_VARIABLE.test(variable)
           ? ''
-          : ` (got ${JSON.stringify(env[variable])})`;
+          : ` (got ${JSON.stringify(withoutCredentials(env[variable]))})`;
       // Nested issues (a JSON variable) name their field: `[0].issuer: must be …`.
       const field = issue.path
         .slice(1)
