@@ -236,65 +236,62 @@ describe.each(withBody.map((r) => [r.key, r] as const))('%s body', (_key, route)
   });
 
   const typed = typedProperties(doc, schema);
-  it.runIf(typed.length > 0)('a wrongly typed field gets 400 naming it', async () => {
-    const base = await baseOf(route);
-    const valueOfAnyType = fc.oneof(
-      fc.integer(),
-      fc.double({ noNaN: true }),
-      fc.boolean(),
-      fc.constant(null),
-      fc.string({ maxLength: 5 }),
-      fc.array(fc.integer(), { maxLength: 3 }),
-      fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...typed), valueOfAnyType, async (prop, value) => {
-        const type = jsonType(value);
-        const fits =
-          type === prop.type ||
-          (prop.type === 'number' && type === 'integer') ||
-          (prop.nullable && value === null);
-        fc.pre(!fits);
-        const body = { ...(base.body as object), [prop.name]: value };
-        const res = await send(route, base, { body });
-        expectHandled(res, `${route.key} ${prop.name}=${JSON.stringify(value)}`);
-        expect(
-          res.statusCode,
-          `${route.key} ${prop.name}=${JSON.stringify(value)}: ${res.body}`,
-        ).toBe(400);
-        const paths = (res.json().errors ?? []).map((e: { path: string }) => e.path);
-        expect(
-          paths.some((p: string) => p.startsWith(prop.name)),
-          `${route.key}: errors ${JSON.stringify(paths)} do not name ${prop.name}`,
-        ).toBe(true);
-      }),
-      { numRuns: RUNS },
-    );
-  });
+  // Only bodies with typed top-level properties get this case (no case, rather than a skipped one).
+  if (typed.length > 0)
+    it('a wrongly typed field gets 400 naming it', async () => {
+      const base = await baseOf(route);
+      const valueOfAnyType = fc.oneof(
+        fc.integer(),
+        fc.double({ noNaN: true }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.string({ maxLength: 5 }),
+        fc.array(fc.integer(), { maxLength: 3 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...typed), valueOfAnyType, async (prop, value) => {
+          const type = jsonType(value);
+          const fits =
+            type === prop.type ||
+            (prop.type === 'number' && type === 'integer') ||
+            (prop.nullable && value === null);
+          fc.pre(!fits);
+          const body = { ...(base.body as object), [prop.name]: value };
+          const res = await send(route, base, { body });
+          expectHandled(res, `${route.key} ${prop.name}=${JSON.stringify(value)}`);
+          expect(
+            res.statusCode,
+            `${route.key} ${prop.name}=${JSON.stringify(value)}: ${res.body}`,
+          ).toBe(400);
+          const paths = (res.json().errors ?? []).map((e: { path: string }) => e.path);
+          expect(
+            paths.some((p: string) => p.startsWith(prop.name)),
+            `${route.key}: errors ${JSON.stringify(paths)} do not name ${prop.name}`,
+          ).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+    });
 
   const strings = typed.filter((p) => p.type === 'string');
-  it.runIf(strings.length > 0)(
-    'NUL bytes, lone surrogates and escapes in string fields: never a 5xx',
-    async () => {
-      const base = await baseOf(route);
-      // PostgreSQL refuses NUL in text and \u0000 in jsonb: the schema must stop them first.
-      for (const prop of strings)
-        for (const value of ['a\u0000b', '\u0000', 'a\uD800b', '\\u0000', 'x'.repeat(100_000)]) {
-          const res = await send(route, base, {
-            body: { ...(base.body as object), [prop.name]: value },
-          });
-          expectHandled(res, `${route.key} ${prop.name}=${JSON.stringify(value.slice(0, 20))}`);
-        }
-      const free = JSON.stringify({ ...(base.body as object) }).replace(
-        /"([^"\\]*)"(?=[,}\]])/g,
-        '"$1\\u0000"',
-      );
-      expectHandled(
-        await send(route, base, { raw: free }),
-        `${route.key} NUL in every string value`,
-      );
-    },
-  );
+  // Every body: top-level string fields one by one, then a NUL in every nested string value.
+  it('NUL bytes, lone surrogates and escapes in string fields: never a 5xx', async () => {
+    const base = await baseOf(route);
+    // PostgreSQL refuses NUL in text and \u0000 in jsonb: the schema must stop them first.
+    for (const prop of strings)
+      for (const value of ['a\u0000b', '\u0000', 'a\uD800b', '\\u0000', 'x'.repeat(100_000)]) {
+        const res = await send(route, base, {
+          body: { ...(base.body as object), [prop.name]: value },
+        });
+        expectHandled(res, `${route.key} ${prop.name}=${JSON.stringify(value.slice(0, 20))}`);
+      }
+    const free = JSON.stringify({ ...(base.body as object) }).replace(
+      /"([^"\\]*)"(?=[,}\]])/g,
+      '"$1\\u0000"',
+    );
+    expectHandled(await send(route, base, { raw: free }), `${route.key} NUL in every string value`);
+  });
 
   it('a body over the size limit gets 413; deep nesting and non-JSON get a 4xx', async () => {
     const base = await baseOf(route);
