@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Kind = RouterInputs['connections']['create']['kind'];
 
@@ -194,11 +195,7 @@ export function ConnectionsPage() {
               />
             </div>
           ))}
-          {problem && (
-            <p className="field-issues" role="alert">
-              {problem}
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
           <button
             type="submit"
             className="btn btn-primary"

@@ -3,6 +3,7 @@ import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { sampleStore, loadSamples } from '../run/sample-store';
 import { showToast } from '../ui/toast-store';
+import { ProblemAlert } from '../ui/problem-alert';
 
 interface Row {
   key: string;
@@ -124,11 +125,7 @@ export function SettingsPage() {
             Save settings
           </button>
         </div>
-        {problem && (
-          <p className="field-issues" role="alert">
-            {problem}
-          </p>
-        )}
+        <ProblemAlert problem={problem} />
       </section>
       {info && (
         <section aria-labelledby="about-title">

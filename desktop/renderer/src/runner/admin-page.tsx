@@ -6,6 +6,7 @@ import { showToast } from '../ui/toast-store';
 import { activeProfile, refreshProfiles, useRunner } from './runner-store';
 import { Invitations } from './invitations-section';
 import { WorkflowAccessSection } from './workflow-access-section';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Organizations = RouterOutputs['runner']['admin']['organizations'];
 type Members = RouterOutputs['runner']['admin']['members'];
@@ -39,11 +40,7 @@ export function AdminPage() {
       <p className="muted">
         {profile ? `On ${profile.name}.` : 'Set up a runner on the Runner page first.'}
       </p>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {organizations && (
         <section aria-labelledby="orgs-title">
           <h2 id="orgs-title">Your organizations</h2>
@@ -128,11 +125,7 @@ function NewOrganizationForm({ onCreated }: { onCreated: () => Promise<void> }) 
           required
         />
       </div>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       <div className="form-actions">
         <button type="submit" className="btn">
           Create organization
@@ -175,11 +168,7 @@ function MembersSection({ organizationId, name }: { organizationId: string; name
           Read-only: your role does not manage members and roles.
         </p>
       )}
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {members && (
         <table className="table" data-testid="members">
           <thead>

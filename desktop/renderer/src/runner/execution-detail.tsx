@@ -4,6 +4,7 @@ import { api, errorMessage } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
 import { StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Detail = RouterOutputs['runner']['executions']['get'];
 type Logs = RouterOutputs['runner']['executions']['logs'];
@@ -65,11 +66,7 @@ export function ExecutionDetail({
           Close details
         </button>
       </div>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {detail?.error && (
         <p className="run-error" role="status">
           {detail.error.step ? `${detail.error.step}: ` : ''}

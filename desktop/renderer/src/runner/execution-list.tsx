@@ -3,6 +3,7 @@ import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Page = RouterOutputs['runner']['executions']['list'];
 type Status = NonNullable<RouterInputs['runner']['executions']['list']['status']>;
@@ -84,11 +85,7 @@ export function ExecutionList({
           Older
         </button>
       </div>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {page && page.items.length === 0 ? (
         <p className="muted">No run{status ? ` with status ${status}` : ''} yet.</p>
       ) : (

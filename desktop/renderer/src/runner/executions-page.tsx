@@ -6,6 +6,7 @@ import { ExecutionList } from './execution-list';
 import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
 import { OVERVIEW_REFRESH_MS, REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Overview = RouterOutputs['runner']['executions']['overview'];
 
@@ -37,11 +38,7 @@ export function ExecutionsPage() {
           ? `${profile.organizationName} on ${profile.name}; runs are refreshed every ${REFRESH_MS / 1000} s, the overview every ${OVERVIEW_REFRESH_MS / 1000} s, while this page is open.`
           : 'Choose a runner and an organization on the Runner page.'}
       </p>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       <section aria-labelledby="overview-title">
         <h2 id="overview-title">Workflows</h2>
         {overview === null ? (

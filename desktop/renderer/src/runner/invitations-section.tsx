@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type InvitationList = RouterOutputs['runner']['admin']['invitations'];
 type Role = RouterOutputs['runner']['admin']['members']['roles'][number];
@@ -119,11 +120,7 @@ export function Invitations({ organizationId, roles }: { organizationId: string;
             ))}
           </select>
         </div>
-        {problem && (
-          <p className="field-issues" role="alert">
-            {problem}
-          </p>
-        )}
+        <ProblemAlert problem={problem} />
         <div className="form-actions">
           <button type="submit" className="btn">
             Send invitation

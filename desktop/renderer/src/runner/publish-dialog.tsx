@@ -12,6 +12,7 @@ import { placeIssues } from '../validation/issue-paths';
 import { validationStore } from '../validation/validation-store';
 import { saveWorkflow } from '../workflows/workflow-actions';
 import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Published = RouterOutputs['runner']['publish']['publish'];
 type Status = RouterOutputs['runner']['publish']['status'];
@@ -119,11 +120,7 @@ export function PublishDialog() {
               <dd>{new Date(shown.publishedAt).toLocaleString()}</dd>
             </dl>
           )}
-          {problem && (
-            <p className="field-issues" role="alert">
-              {problem}
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
           {issues.length > 0 && (
             <ProblemsList issues={issues} title="Problems found by the runner" />
           )}

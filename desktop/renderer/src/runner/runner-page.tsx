@@ -6,6 +6,7 @@ import { showToast } from '../ui/toast-store';
 import type { RunnerProfile } from './runner-store';
 import { refreshProfiles, useRunner } from './runner-store';
 import { SignInForm } from './sign-in-form';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Organizations = RouterOutputs['runner']['profiles']['organizations'];
 
@@ -21,11 +22,7 @@ export function RunnerPage() {
         Publish workflows to a Maestro runner, where they run on their triggers. Your session is
         kept in the OS keychain; this window never sees a token.
       </p>
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       {profiles.map((profile) => (
         <ProfileCard key={profile.id} profile={profile} />
       ))}
@@ -128,12 +125,7 @@ function OrganizationPicker({ profile }: { profile: RunnerProfile }) {
     }
   };
   const selectId = `org-${profile.id}`;
-  if (problem)
-    return (
-      <p className="field-issues" role="alert">
-        {problem}
-      </p>
-    );
+  if (problem) return <ProblemAlert problem={problem} />;
   if (organizations === null) return <p className="muted">Loading organizations…</p>;
   if (organizations.length === 0)
     return (
@@ -209,11 +201,7 @@ function NewProfileForm({ first }: { first: boolean }) {
             required
           />
         </div>
-        {problem && (
-          <p className="field-issues" role="alert">
-            {problem}
-          </p>
-        )}
+        <ProblemAlert problem={problem} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary">
             Add runner

@@ -4,6 +4,7 @@ import { api, errorMessage } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
 import type { RunnerProfile } from './runner-store';
 import { refreshProfiles } from './runner-store';
+import { ProblemAlert } from '../ui/problem-alert';
 
 /** Email + password, then the authenticator code when the runner asks for one. */
 export function SignInForm({ profile }: { profile: RunnerProfile }) {
@@ -98,11 +99,7 @@ export function SignInForm({ profile }: { profile: RunnerProfile }) {
           </p>
         </div>
       )}
-      {problem && (
-        <p className="field-issues" role="alert">
-          {problem}
-        </p>
-      )}
+      <ProblemAlert problem={problem} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}

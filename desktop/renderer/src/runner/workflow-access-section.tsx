@@ -3,6 +3,7 @@ import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
 import { activeProfile, useRunner } from './runner-store';
+import { ProblemAlert } from '../ui/problem-alert';
 
 type Member = RouterOutputs['runner']['admin']['members']['items'][number];
 type Workflows = RouterOutputs['runner']['executions']['overview'];
@@ -141,11 +142,7 @@ export function WorkflowAccessSection({
               ))}
             </tbody>
           </table>
-          {problem && (
-            <p className="field-issues" role="alert">
-              {problem}
-            </p>
-          )}
+          <ProblemAlert problem={problem} />
           {canShare ? (
             <div className="form-actions">
               <button type="button" className="btn" onClick={() => void save()}>
