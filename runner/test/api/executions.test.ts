@@ -225,6 +225,86 @@ describe('reading executions', () => {
   });
 });
 
+describe('organization-wide execution reads', () => {
+  it('lists every workflow’s executions newest first, filters by workflow and status, pages', async () => {
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/v1/workflows',
+      headers: alice.headers,
+      payload: { definition: webhookWorkflow('second flow') },
+    });
+    const otherId = other.json().id as string;
+    const started = await t.app.inject({
+      method: 'POST',
+      url: `/v1/workflows/${otherId}/executions`,
+      headers: alice.headers,
+      payload: { input: {} },
+    });
+    const newest = started.json().id as string;
+    const get = (query: string) =>
+      t.app.inject({ url: `/v1/executions?${query}`, headers: alice.headers });
+    const all = await get('limit=200');
+    expect(all.statusCode).toBe(200);
+    const items = all.json().items as { id: string; workflowId: string; createdAt: string }[];
+    expect(items[0]!.id).toBe(newest);
+    expect(new Set(items.map((e) => e.workflowId))).toEqual(new Set([workflowId, otherId]));
+    const times = items.map((e) => e.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    const one = (await get(`workflowId=${otherId}`)).json().items as { id: string }[];
+    expect(one.map((e) => e.id)).toEqual([newest]);
+    const page1 = (await get('limit=2')).json();
+    const page2 = (await get(`limit=2&cursor=${page1.nextCursor}`)).json();
+    expect(page2.items[0].id).toBe(items[2]!.id);
+    const pending = (await get('status=pending&limit=200')).json().items as { status: string }[];
+    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.length).toBe(
+      items.filter((e) => (e as { status?: string }).status === 'pending').length,
+    );
+    expect(pending.every((e) => e.status === 'pending')).toBe(true);
+    const bad = await get('status=done&workflowId=nope');
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['query.status', 'query.workflowId']);
+    // Bob's organization has its own (empty) list; Alice's workflow id is not found there.
+    const bobs = await t.app.inject({ url: '/v1/executions', headers: bob.headers });
+    expect(bobs.json().items).toEqual([]);
+    const cross = await t.app.inject({
+      url: `/v1/executions?workflowId=${workflowId}`,
+      headers: bob.headers,
+    });
+    expect(cross.statusCode).toBe(404);
+  });
+
+  it('counts executions by status since a time (24 hours by default)', async () => {
+    const stats = await t.app.inject({ url: '/v1/executions/stats', headers: alice.headers });
+    expect(stats.statusCode).toBe(200);
+    const body = stats.json();
+    const listed = (
+      await t.app.inject({ url: '/v1/executions?limit=200', headers: alice.headers })
+    ).json().items as { status: string }[];
+    expect(body.total).toBe(listed.length);
+    for (const status of ['pending', 'running', 'success', 'failed', 'canceled'])
+      expect(body.byStatus[status]).toBe(listed.filter((e) => e.status === status).length);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    const none = await t.app.inject({
+      url: `/v1/executions/stats?since=${encodeURIComponent(future)}`,
+      headers: alice.headers,
+    });
+    expect(none.json()).toMatchObject({ total: 0, since: future });
+    const tooOld = await t.app.inject({
+      url: '/v1/executions/stats?since=2020-01-01T00:00:00Z',
+      headers: alice.headers,
+    });
+    expect(tooOld.statusCode).toBe(400);
+    const bobs = await t.app.inject({ url: '/v1/executions/stats', headers: bob.headers });
+    expect(bobs.json().total).toBe(0);
+  });
+});
+
 describe('tenancy over HTTP', () => {
   it("answers 404 for another organization's workflow and execution, never 403", async () => {
     const { id } = (await start(alice.headers)).json();

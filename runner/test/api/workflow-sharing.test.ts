@@ -177,3 +177,31 @@ describe('workflow sharing', () => {
     expect((await setAccess([], true, other.headers)).statusCode).toBe(404);
   });
 });
+
+describe('organization-wide execution reads and sharing', () => {
+  const orgList = async (headers: Record<string, string>) => {
+    const res = await req('GET', '/v1/executions?limit=200', headers);
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json().items as { id: string }[]).map((e) => e.id);
+  };
+  const stats = async (headers: Record<string, string>) =>
+    (await req('GET', '/v1/executions/stats', headers)).json() as { total: number };
+
+  it('a restricted workflow’s executions leave the list and the counts of members not named', async () => {
+    // Fresh members: earlier cases removed `named`.
+    const reader = await addMember(t.app, owner, 'reader');
+    const stranger = await addMember(t.app, owner, 'stranger');
+    await setAccess([{ userId: reader.userId, access: 'view' }]);
+    expect(await orgList(owner.headers)).toContain(executionId);
+    expect(await orgList(reader.headers)).toContain(executionId);
+    expect(await orgList(stranger.headers)).not.toContain(executionId);
+    const filtered = await req('GET', `/v1/executions?workflowId=${workflowId}`, stranger.headers);
+    expect(filtered.statusCode).toBe(404);
+    const all = (await stats(owner.headers)).total;
+    expect(all).toBeGreaterThan(0);
+    expect((await stats(reader.headers)).total).toBe(all);
+    expect((await stats(stranger.headers)).total).toBeLessThan(all);
+    await setAccess([], false);
+    expect(await orgList(stranger.headers)).toContain(executionId);
+  });
+});

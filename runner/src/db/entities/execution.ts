@@ -16,6 +16,11 @@ export const Execution = defineEntity({
       expression:
         'create index "executions_workflow_created_idx" on "executions" ("workflow_id", "created_at" desc, "id" desc)',
     },
+    {
+      name: 'executions_org_created_idx',
+      expression:
+        'create index "executions_org_created_idx" on "executions" ("organization_id", "created_at" desc, "id" desc)',
+    },
     { properties: ['status', 'createdAt'] },
   ],
   uniques: [
@@ -27,7 +32,7 @@ export const Execution = defineEntity({
   ],
   properties: {
     id: generatedId(),
-    organizationId: p.uuid().index(),
+    organizationId: p.uuid(),
     workflowId: p.uuid(),
     versionId: p.uuid(),
     status: p.enum([...EXECUTION_STATUSES]).default('pending'),

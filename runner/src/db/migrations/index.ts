@@ -10,6 +10,7 @@ import { Migration20261125070503_organization_variables } from './Migration20261
 import { Migration20261125070843_oidc } from './Migration20261125070843_oidc';
 import { Migration20261125073308_cache_invalidation } from './Migration20261125073308_cache_invalidation';
 import { Migration20261125074137_claim_function } from './Migration20261125074137_claim_function';
+import { Migration20261125085904_org_executions_index } from './Migration20261125085904_org_executions_index';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -36,4 +37,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125073308_cache_invalidation,
   },
   { name: 'Migration20261125074137_claim_function', class: Migration20261125074137_claim_function },
+  {
+    name: 'Migration20261125085904_org_executions_index',
+    class: Migration20261125085904_org_executions_index,
+  },
 ];

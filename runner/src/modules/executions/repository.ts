@@ -29,16 +29,22 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
+/**
+ * A page of executions, newest first: of one workflow (a workflow id), or of the organization
+ * in scope limited to the workflows a viewer may see (a list of ids; `undefined` = all).
+ */
 export async function listExecutions(
   em: EntityManager,
-  workflowId: string,
+  workflows: string | string[] | undefined,
   q: { cursor?: string; limit: number; status?: ExecutionStatus },
 ) {
   const after = q.cursor ? decodeCursor(q.cursor) : null;
   const rows = await em.find(
     Execution,
     {
-      workflowId,
+      ...(workflows === undefined
+        ? {}
+        : { workflowId: typeof workflows === 'string' ? workflows : { $in: workflows } }),
       ...(q.status ? { status: q.status } : {}),
       ...(after
         ? {
@@ -133,4 +139,23 @@ export async function requestCancel(
     await em.execute('select pg_notify(?, ?)', [EXECUTION_CANCEL_CHANNEL, e.id]);
   }
   return e;
+}
+
+/** Executions of the organization created since `since`, counted by status (RLS applies too). */
+export async function countExecutionsByStatus(
+  em: EntityManager,
+  orgId: string,
+  workflows: string[] | undefined,
+  since: Date,
+): Promise<Record<ExecutionStatus, number>> {
+  const rows = await em.execute<{ status: ExecutionStatus; n: string }[]>(
+    `select status, count(*) as n from executions
+      where organization_id = ? and created_at >= ?
+        ${workflows ? 'and workflow_id = any(?::uuid[])' : ''}
+      group by status`,
+    workflows ? [orgId, since, `{${workflows.join(',')}}`] : [orgId, since],
+  );
+  const counts = { pending: 0, running: 0, success: 0, failed: 0, canceled: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
 }

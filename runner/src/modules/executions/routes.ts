@@ -1,12 +1,21 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ExecutionEntity } from '../../db/entities';
+import { Workflow } from '../../db/entities/workflow';
 import { conflict, problemResponses } from '../../http/problem';
 import { inOrg, orgOf } from '../../http/request-context';
 import { createExecution } from '../../outbox/create-execution';
 import { WorkflowParams } from '../workflows/schemas';
-import { getExecutionFor, getWorkflowFor, viewerOf } from '../workflows/access';
 import {
+  getExecutionFor,
+  getWorkflowFor,
+  viewerOf,
+  visibleWorkflows,
+  type WorkflowViewer,
+} from '../workflows/access';
+import {
+  countExecutionsByStatus,
   listExecutions,
   listLogs,
   requestCancel,
@@ -19,7 +28,10 @@ import {
   ExecutionList,
   ExecutionListQuery,
   ExecutionParams,
+  ExecutionStats,
+  ExecutionStatsQuery,
   LogList,
+  OrgExecutionListQuery,
   LogQuery,
   StartBody,
   Started,
@@ -105,6 +117,57 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
   );
 
   app.get(
+    '/v1/executions',
+    {
+      config: { access: 'executions:read' },
+      schema: {
+        tags: ['executions'],
+        summary:
+          'Executions of the organization (of the workflows the caller may see), newest first',
+        querystring: OrgExecutionListQuery,
+        response: { 200: ExecutionList, ...problemResponses },
+      },
+    },
+    async (request) =>
+      inOrg(request, async (em) => {
+        const { workflowId, ...page } = request.query;
+        const workflows = await workflowScope(em, viewerOf(request), workflowId);
+        const list = await listExecutions(em, workflows, page);
+        const versions = await versionNumberMap(
+          em,
+          list.page.map((e) => e.versionId),
+        );
+        return {
+          items: list.page.map((e) => summaryOf(e, versions.get(e.versionId))),
+          nextCursor: list.nextCursor,
+        };
+      }),
+  );
+
+  app.get(
+    '/v1/executions/stats',
+    {
+      config: { access: 'executions:read' },
+      schema: {
+        tags: ['executions'],
+        summary: 'Executions of the organization created since a time, counted by status',
+        querystring: ExecutionStatsQuery,
+        response: { 200: ExecutionStats, ...problemResponses },
+      },
+    },
+    async (request) =>
+      inOrg(request, async (em) => {
+        const since = request.query.since
+          ? new Date(request.query.since)
+          : new Date(Date.now() - 24 * 60 * 60 * 1000);
+        const workflows = await workflowScope(em, viewerOf(request), undefined);
+        const byStatus = await countExecutionsByStatus(em, orgOf(request).id, workflows, since);
+        const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+        return { since: since.toISOString(), total, byStatus };
+      }),
+  );
+
+  app.get(
     '/v1/executions/:id',
     {
       config: { access: 'executions:read' },
@@ -184,4 +247,19 @@ export async function executionRoutes(fastify: FastifyInstance): Promise<void> {
       });
     },
   );
+}
+
+/**
+ * Which workflows' executions a viewer may list: one workflow (404/403 as for the workflow
+ * itself), every workflow (`undefined`) for those who see all, else the visible ones.
+ */
+async function workflowScope(
+  em: EntityManager,
+  viewer: WorkflowViewer,
+  workflowId: string | undefined,
+): Promise<string[] | undefined> {
+  if (workflowId) return [(await getWorkflowFor(em, viewer, workflowId, 'view')).id];
+  if (viewer.seesAll) return undefined;
+  const visible = await em.find(Workflow, await visibleWorkflows(em, viewer), { fields: ['id'] });
+  return visible.map((w) => w.id);
 }

@@ -47,6 +47,33 @@ export const ExecutionList = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const OrgExecutionListQuery = ExecutionListQuery.extend({
+  workflowId: z.uuid('must be a workflow id').optional(),
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const ExecutionStatsQuery = z.strictObject({
+  since: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
+    .optional()
+    .describe('start of the window (default: 24 hours ago; at most 31 days ago)')
+    .refine((v) => !v || Date.now() - new Date(v).getTime() <= 31 * DAY_MS, {
+      message: 'must be at most 31 days ago',
+    }),
+});
+
+export const ExecutionStats = z.object({
+  since: z.string(),
+  total: z.number().int(),
+  byStatus: z.object({
+    pending: z.number().int(),
+    running: z.number().int(),
+    success: z.number().int(),
+    failed: z.number().int(),
+    canceled: z.number().int(),
+  }),
+});
+
 export const LogQuery = z.strictObject({
   cursor: z.string().regex(/^\d+$/, 'must be a log id').optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),

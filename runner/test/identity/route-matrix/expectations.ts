@@ -359,6 +359,11 @@ export const ROUTES: Record<string, Row> = {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.workflowId }, query: { limit: '5' } }),
   },
+  'GET /v1/executions': {
+    expect: ORG_COLLECTION,
+    request: () => ({ query: { limit: '5' } }),
+  },
+  'GET /v1/executions/stats': { expect: ORG_COLLECTION },
   'GET /v1/executions/{id}': {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.executionId } }),
