@@ -2,17 +2,22 @@
 // `npm run bench`: runs every bench/*.bench.ts with tsx, one after the other
 // (benchmarks sharing two cores would skew each other), each in its own Node
 // process so that one file's JIT state and heap do not colour the next.
-// `npm run bench -- engine sandbox` runs only the files whose name contains a word.
+// `npm run bench -- engine sandbox` runs only the files named after a word (runner →
+// runner.bench.ts), or, for a word that names no file, those whose name contains it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
-const files = readdirSync(new URL('../bench/', import.meta.url))
-  .filter((name) => name.endsWith('.bench.ts'))
-  .filter((name) => filters.length === 0 || filters.some((word) => name.includes(word)))
-  .sort();
+const all = readdirSync(new URL('../bench/', import.meta.url)).filter((name) =>
+  name.endsWith('.bench.ts'),
+);
+const matching = (word) => {
+  const exact = all.filter((name) => name === `${word}.bench.ts` || name === word);
+  return exact.length > 0 ? exact : all.filter((name) => name.includes(word));
+};
+const files = (filters.length === 0 ? all : [...new Set(filters.flatMap(matching))]).sort();
 
 if (files.length === 0) {
   console.error(
