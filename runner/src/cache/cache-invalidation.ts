@@ -3,14 +3,23 @@ import { createPgListener, type PgListener } from '../outbox/pg-listener';
 /**
  * One PostgreSQL NOTIFY channel for "drop this entry from your cache", so a
  * change made through one runner process (an API key revoked, a member
- * removed, a variable set) takes effect in every other process at once
+ * removed, a variable set, an account disabled, an IP allowlist replaced) takes effect in every other process at once
  * instead of when its cached copy expires. Triggers on the cached tables send
- * it at commit (Migration20261125073308_cache_invalidation). Payload:
+ * it at commit (Migration20261125073308_cache_invalidation,
+ * Migration20261125100320_access_invalidation). Payload:
  * `{ "cache", "key" }`; `key` is a prefix (the TtlCache.clear convention).
  */
 export const CACHE_INVALIDATION_CHANNEL = 'maestro_cache_invalidation';
 
-export const CACHE_NAMES = ['apiKeys', 'memberships', 'variables'] as const;
+export const CACHE_NAMES = [
+  'apiKeys',
+  'memberships',
+  'variables',
+  // Account status (disabled, platform administrator) by user id; Migration20261125100320_access_invalidation.
+  'accounts',
+  // An organization's IP allowlists by organization id; same migration.
+  'ipAllowlists',
+] as const;
 export type CacheName = (typeof CACHE_NAMES)[number];
 
 export interface InvalidationListenerOptions {

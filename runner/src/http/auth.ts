@@ -3,14 +3,23 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CustomRole } from '../db/entities/custom-role';
 import { ApiKey, Membership } from '../db/entities/tenancy';
 import { withOrgContext, withSystemContext } from '../db/org-context';
-import { assertAccountActive, assertPlatformAdmin } from '../modules/admin/platform-admins';
+import type { OrganizationAllowlists } from '../identity/ip-allowlist';
+import {
+  assertAccountActive,
+  assertPlatformAdmin,
+  type AccountStatus,
+} from '../modules/admin/platform-admins';
 import { isApiKey, sha256, verifyAccessToken } from '../modules/auth/tokens';
 import { grantedPermissions, isPermission } from './permissions';
 import { forbidden, notFound, unauthorized } from './problem';
 import type { MembershipGrant, OrgScope, Principal } from './request-context';
 import { TtlCache } from './ttl-cache';
 
-/** How long a membership role or API key lookup is reused (revocations elsewhere take effect within it). */
+/**
+ * How long a credential lookup (membership, API key, account status, IP allowlist) is reused
+ * when an invalidation is missed; changes normally reach every process at commit
+ * (http/credential-invalidation.ts).
+ */
 export const CREDENTIAL_CACHE_TTL_MS = 5_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,6 +34,8 @@ export function installAuth(app: FastifyInstance): void {
   app.decorate('credentialCache', {
     memberships: new TtlCache<MembershipGrant | null>(CREDENTIAL_CACHE_TTL_MS),
     apiKeys: new TtlCache<Principal | null>(CREDENTIAL_CACHE_TTL_MS),
+    accounts: new TtlCache<AccountStatus>(CREDENTIAL_CACHE_TTL_MS),
+    ipAllowlists: new TtlCache<OrganizationAllowlists>(CREDENTIAL_CACHE_TTL_MS),
   });
   app.decorateRequest('principal', null);
   app.decorateRequest('org', null);

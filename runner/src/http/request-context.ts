@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { RunnerConfig } from '../config/config';
 import type { SecretBox } from '../crypto/secret-box';
+import type { OrganizationAllowlists } from '../identity/ip-allowlist';
+import type { AccountStatus } from '../modules/admin/platform-admins';
 import type { Role } from '../db/entities/tenancy';
 import type { MailSender } from '../modules/auth/email-verification';
 import { withOrgContext } from '../db/org-context';
@@ -47,6 +49,10 @@ declare module 'fastify' {
       /** Keyed `${orgId}:${userId}`: clear `${orgId}:` when a custom role of the organization changes. */
       memberships: TtlCache<MembershipGrant | null>;
       apiKeys: TtlCache<Principal | null>;
+      /** Keyed by user id: disabled / platform administrator (modules/admin/platform-admins.ts). */
+      accounts: TtlCache<AccountStatus>;
+      /** Keyed by organization id: its compiled IP allowlists (identity/ip-allowlist-routes.ts). */
+      ipAllowlists: TtlCache<OrganizationAllowlists>;
     };
   }
   interface FastifyRequest {

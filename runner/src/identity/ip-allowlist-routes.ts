@@ -8,7 +8,12 @@ import { withOrgContext, withSystemContext } from '../db/org-context';
 import { badRequest, forbidden, notFound, problemResponses } from '../http/problem';
 import { actorFields } from '../http/request-context';
 import { TtlCache } from '../http/ttl-cache';
-import { compileAllowlist, ipAllowed, parseCidrs, type Allowlist } from './ip-allowlist';
+import {
+  compileAllowlist,
+  ipAllowed,
+  parseCidrs,
+  type OrganizationAllowlists,
+} from './ip-allowlist';
 
 const Cidrs = z.array(z.string().max(64)).max(200).nullable();
 const Lists = z
@@ -18,13 +23,11 @@ const Lists = z
   })
   .meta({ id: 'IpAllowlist' });
 
-/** How long an organization's lists (and a webhook token's organization) are reused. */
-const CACHE_MS = 5_000;
-
-interface Compiled {
-  api: Allowlist;
-  webhooks: Allowlist;
-}
+/**
+ * How long a webhook token's organization is reused. (A token never moves to another
+ * organization; the lists themselves are in app.credentialCache, dropped when they change.)
+ */
+const HOOK_ORG_CACHE_MS = 5_000;
 
 /**
  * Per-organization IP allowlists: routes to read and replace them, and the preHandler that
@@ -33,11 +36,12 @@ interface Compiled {
  * from it (docs/security.md).
  */
 export function installIpAllowlists(fastify: FastifyInstance): void {
-  const lists = new TtlCache<Compiled>(CACHE_MS);
-  const hookOrgs = new TtlCache<string | null>(CACHE_MS);
+  // Read from the app on each use (not captured here): the cache is the app's, like the others.
+  const lists = () => fastify.credentialCache.ipAllowlists;
+  const hookOrgs = new TtlCache<string | null>(HOOK_ORG_CACHE_MS);
 
-  const load = async (orgId: string): Promise<Compiled> => {
-    let compiled = lists.get(orgId);
+  const load = async (orgId: string): Promise<OrganizationAllowlists> => {
+    let compiled = lists().get(orgId);
     if (!compiled) {
       const org = await withOrgContext(fastify.orm, orgId, (em) =>
         em.findOne(Organization, { id: orgId }),
@@ -46,7 +50,7 @@ export function installIpAllowlists(fastify: FastifyInstance): void {
         api: compileAllowlist(org?.apiIpAllowlist),
         webhooks: compileAllowlist(org?.webhookIpAllowlist),
       };
-      lists.set(orgId, compiled);
+      lists().set(orgId, compiled);
     }
     return compiled;
   };
@@ -148,7 +152,8 @@ export function installIpAllowlists(fastify: FastifyInstance): void {
           });
           await em.flush();
         });
-        lists.clear(orgId);
+        // Every other API process drops its copy when the update commits (a trigger's NOTIFY).
+        lists().clear(orgId);
         return request.body;
       },
     );

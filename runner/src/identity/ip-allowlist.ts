@@ -59,3 +59,9 @@ export type Allowlist = Range[] | null;
 export function compileAllowlist(entries: string[] | null | undefined): Allowlist {
   return entries ? parseCidrs(entries).ranges : null;
 }
+
+/** An organization's two lists, compiled (cached per organization: app.credentialCache.ipAllowlists). */
+export interface OrganizationAllowlists {
+  api: Allowlist;
+  webhooks: Allowlist;
+}

@@ -11,6 +11,7 @@ import { Migration20261125070843_oidc } from './Migration20261125070843_oidc';
 import { Migration20261125073308_cache_invalidation } from './Migration20261125073308_cache_invalidation';
 import { Migration20261125074137_claim_function } from './Migration20261125074137_claim_function';
 import { Migration20261125085904_org_executions_index } from './Migration20261125085904_org_executions_index';
+import { Migration20261125100320_access_invalidation } from './Migration20261125100320_access_invalidation';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -40,5 +41,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261125085904_org_executions_index',
     class: Migration20261125085904_org_executions_index,
+  },
+  {
+    name: 'Migration20261125100320_access_invalidation',
+    class: Migration20261125100320_access_invalidation,
   },
 ];

@@ -3,30 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import { User } from '../../db/entities/identity';
 import { UserTotp } from '../../db/entities/two-factor';
 import { forbidden, unauthorized } from '../../http/problem';
-import { TtlCache } from '../../http/ttl-cache';
 
-/** What every authenticated request needs to know about its user (cached like memberships). */
+/** What every authenticated request needs to know about its user (app.credentialCache.accounts). */
 export interface AccountStatus {
   exists: boolean;
   disabled: boolean;
   platformAdmin: boolean;
 }
 
-// As long as membership lookups are cached (http/auth.ts): a change elsewhere applies within it.
-const STATUS_TTL_MS = 5_000;
-const caches = new WeakMap<FastifyInstance, TtlCache<AccountStatus>>();
-
-function cacheOf(app: FastifyInstance): TtlCache<AccountStatus> {
-  let cache = caches.get(app);
-  if (!cache) {
-    cache = new TtlCache<AccountStatus>(STATUS_TTL_MS);
-    caches.set(app, cache);
-  }
-  return cache;
-}
-
 export async function accountStatus(app: FastifyInstance, userId: string): Promise<AccountStatus> {
-  const cache = cacheOf(app);
+  const cache = app.credentialCache.accounts;
   let status = cache.get(userId);
   if (!status) {
     const user = await app.orm.em.fork().findOne(User, { id: userId });
@@ -40,12 +26,15 @@ export async function accountStatus(app: FastifyInstance, userId: string): Promi
   return status;
 }
 
-/** After a change made here (disable, enable), so this process does not wait for the TTL. */
+/**
+ * After a change made here (disable, enable): this process drops its copy at once; the others
+ * when the change commits (the users trigger's NOTIFY, http/credential-invalidation.ts).
+ */
 export function forgetAccountStatus(app: FastifyInstance, userId: string): void {
-  cacheOf(app).clear(userId);
+  app.credentialCache.accounts.clear(userId);
 }
 
-/** A disabled (or deleted) account's access tokens stop working within the cache TTL. */
+/** A disabled (or deleted) account's access tokens stop working on its next request. */
 export async function assertAccountActive(app: FastifyInstance, userId: string): Promise<void> {
   const status = await accountStatus(app, userId);
   if (!status.exists || status.disabled) throw unauthorized('this account is disabled');

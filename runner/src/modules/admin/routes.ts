@@ -146,7 +146,7 @@ export async function adminRoutes(fastify: FastifyInstance): Promise<void> {
           tags: ['admin'],
           summary:
             action === 'disable'
-              ? 'Disable an account: sign-in refused, every session revoked, its access tokens refused within 5 s'
+              ? 'Disable an account: sign-in refused, every session revoked, its access tokens refused by every API process from the next request'
               : 'Enable a disabled account again (the user signs in anew)',
           params: UserParams,
           response: { 200: AdminUser.pick({ id: true, disabledAt: true }), ...problemResponses },
