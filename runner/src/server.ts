@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import app, { type AppOptions } from './app';
 import { frameworkErrorReply } from './http/error-handler';
-import { httpsOptions } from './config/tls';
+import { httpsOptions, reloadCertificate, type TlsConfig } from './config/tls';
 import { loggerOptions } from './observability/logger';
 
 export interface ServerOptions extends AppOptions {
@@ -41,5 +42,31 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('x-request-id', request.id);
   });
   await server.register(app, options);
+  if (config.tls) installCertificateReload(server, config.tls);
   return server;
+}
+
+/**
+ * SIGHUP re-reads MAESTRO_TLS_CERT_FILE / MAESTRO_TLS_KEY_FILE (a renewed certificate) without a
+ * restart, as nginx and HAProxy do: renewal tools (certbot's deploy hook, cert-manager sidecars,
+ * systemd's ExecReload) send it after writing both files. A signal, not a file watch, because
+ * the two files are written one after the other: a watcher could load a new certificate with
+ * the old key. Files that cannot be used are logged and the current certificate stays.
+ */
+function installCertificateReload(server: FastifyInstance, tls: TlsConfig): void {
+  const reload = () => {
+    try {
+      const loaded = reloadCertificate(server.server as unknown as TlsServer, tls);
+      server.log.info({ certificate: loaded }, 'TLS certificate reloaded (SIGHUP)');
+    } catch (error) {
+      server.log.error(
+        { err: error },
+        'TLS certificate reload failed: still serving the previous certificate',
+      );
+    }
+  };
+  process.on('SIGHUP', reload);
+  server.addHook('onClose', async () => {
+    process.off('SIGHUP', reload);
+  });
 }

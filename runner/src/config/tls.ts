@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type Server as TlsServer } from 'node:tls';
 import type { Env } from './env-schema';
 
 /** HTTPS served by the API itself (MAESTRO_TLS_*). */
@@ -69,11 +70,35 @@ export function tlsConfigOf(e: Env): TlsConfig | undefined {
   };
 }
 
-/** Options for Node's HTTPS server (the files are read when the server is built). */
+/**
+ * Options for Node's HTTPS server, read from the files now. Throws, naming the files, when
+ * they cannot be read or the key does not belong to the certificate (never their contents).
+ */
 export function httpsOptions(tls: TlsConfig) {
-  return {
-    cert: readFileSync(tls.certFile),
-    key: readFileSync(tls.keyFile),
-    minVersion: tls.minVersion,
-  };
+  const files = `${JSON.stringify(tls.certFile)} and ${JSON.stringify(tls.keyFile)}`;
+  let options: { cert: Buffer; key: Buffer; minVersion: TlsConfig['minVersion'] };
+  try {
+    options = {
+      cert: readFileSync(tls.certFile),
+      key: readFileSync(tls.keyFile),
+      minVersion: tls.minVersion,
+    };
+    createSecureContext(options);
+  } catch (error) {
+    throw new Error(`cannot use the TLS certificate and key ${files}: ${(error as Error).message}`);
+  }
+  return options;
+}
+
+/**
+ * Reads the certificate files again into a running HTTPS server (new connections get them;
+ * open ones keep theirs). When the new files cannot be used the server keeps its current
+ * certificate: the files are checked before the server's context is touched.
+ * @returns the new certificate's subject, SHA-256 fingerprint and expiry, for the log.
+ */
+export function reloadCertificate(server: TlsServer, tls: TlsConfig) {
+  const options = httpsOptions(tls);
+  server.setSecureContext(options);
+  const cert = new X509Certificate(options.cert);
+  return { subject: cert.subject, fingerprint256: cert.fingerprint256, validTo: cert.validTo };
 }

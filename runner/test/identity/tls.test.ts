@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -8,41 +7,14 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { makeCertificate as makeCertificateIn } from './support/certificates';
 
 let dir: string;
 let certFile: string;
 let keyFile: string;
 let ca: Buffer;
 
-/** A self-signed certificate for 127.0.0.1/localhost, made by openssl for this run (it is also the CA). */
-function makeCertificate(name: string) {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+const makeCertificate = (name: string) => makeCertificateIn(dir, name);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'maestro-tls-'));
