@@ -1,15 +1,24 @@
 /**
  * Runner load test: a light load generator (bench/http-load.ts) sends webhooks
  * to a real API process on 127.0.0.1 while 2 worker processes run the
- * executions (webhook → transform: a single-step workflow). Prints accepted/s,
- * completed executions/s, webhook latency and accept→finish latency
- * percentiles, the CPU each process spent per execution (the load-independent
- * figure: 1,000 executions/s on 2 cores is a 2 ms budget for all of them), then
- * checks that every accepted webhook has a finished execution. Bounded:
- * BENCH_WEBHOOKS requests (default 20000) and a 120 s cap on draining. Figures
- * only, no assertions on timing. Needs the local PostgreSQL and RabbitMQ.
- * BENCH_CPU_PROF=<dir> makes the runner processes write V8 CPU profiles there
- * (with window.json: the measured window in the profiles' clock).
+ * executions (webhook → transform: a single-step workflow), in two phases:
+ *
+ * 1. capacity — closed loop: BENCH_WEBHOOKS (20,000) over BENCH_CONNECTIONS (32)
+ *    sockets, each sending again as soon as it is answered: the most the
+ *    runner completes per second.
+ * 2. target rate — open loop: BENCH_RATE_WEBHOOKS (15,000) due at BENCH_RATE
+ *    (1,000) per second over up to BENCH_RATE_CONNECTIONS (128) sockets, latency
+ *    counted from each webhook's due time: what senders see at the target rate,
+ *    and whether the workers keep up with it (accept→finish).
+ *
+ * Each phase prints accepted/s, completed executions/s, webhook latency and
+ * accept→finish percentiles, the CPU each process spent per execution (the
+ * load-independent figure: 1,000 executions/s on 2 cores is a 2 ms budget for
+ * all of them), then checks that every accepted webhook has a finished
+ * execution. A 120 s cap on draining each phase. Figures only, no assertions on
+ * timing. Needs the local PostgreSQL and RabbitMQ. BENCH_CPU_PROF=<dir> makes
+ * the runner processes write V8 CPU profiles there (with window-<phase>.json:
+ * each phase's window in the profiles' clock).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +36,9 @@ import { createCpuMeter, pidsNamed, type CpuMeter } from './process-cpu';
 
 const TOTAL = Number(process.env.BENCH_WEBHOOKS ?? 20_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const RATE = Number(process.env.BENCH_RATE ?? 1_000);
+const RATE_TOTAL = Number(process.env.BENCH_RATE_WEBHOOKS ?? 15_000);
+const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 128);
 const BASE_URL = process.env.MAESTRO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -51,7 +63,8 @@ async function main() {
     await monitor.query(`alter database "${dbName}" set log_statement = 'all'`);
   const loadBefore = loadAverage();
   const { orgId } = await seedOrg(orm, { concurrencyLimit: 10_000 });
-  const wf = await seedWorkflow(orm, orgId, echoWorkflow('Bench'));
+  const saturating = await seedWorkflow(orm, orgId, echoWorkflow('Bench saturating'));
+  const steady = await seedWorkflow(orm, orgId, echoWorkflow('Bench steady rate'));
 
   const env = {
     DATABASE_URL: databaseUrl,
@@ -70,107 +83,58 @@ async function main() {
   const workers = [spawnRunner('worker', env, nodeArgs), spawnRunner('worker', env, nodeArgs)];
   try {
     const [{ port }] = await Promise.all([api.ready, ...workers.map((w) => w.ready)]);
-    console.log(
-      `runner bench: ${TOTAL} webhooks, ${CONNECTIONS} connections, 1 API + 2 worker processes, 2 cores`,
-    );
-
-    const load = (total: number, connections: number, body: string) =>
-      runHttpLoad({
-        port: port!,
-        method: 'POST',
-        path: `/v1/hooks/${wf.token}`,
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections,
-        total,
-      });
-    // Warm-up (JIT, pools, caches), not counted.
-    await load(500, 8, '{"warm":true}');
-    await waitForAll(orm, wf.workflowId, 500, 60_000);
-    await withSystemContext(orm, (em) =>
-      em.execute('delete from executions where workflow_id = ?', [wf.workflowId]),
-    );
-
-    const stats0 = await databaseStats(monitor, dbName);
     const rabbitPids = pidsNamed('beam.smp');
-    const meter = await createCpuMeter({
-      'API process': () => [api.pid],
-      'worker process 1': () => [workers[0]!.pid],
-      'worker process 2': () => [workers[1]!.pid],
-      'load generator (this process)': () => [process.pid],
-      'PostgreSQL backends (bench db)': () => backendPids(monitor, dbName),
-      'PostgreSQL background (shared)': () => backgroundPids(monitor),
-      'RabbitMQ beam.smp (shared)': () => rabbitPids,
+    const phase = (options: PhaseOptions) =>
+      measurePhase({
+        ...options,
+        orm,
+        monitor,
+        dbName,
+        port: port!,
+        meterGroups: {
+          'API process': () => [api.pid],
+          'worker process 1': () => [workers[0]!.pid],
+          'worker process 2': () => [workers[1]!.pid],
+          'load generator (this process)': () => [process.pid],
+          'PostgreSQL backends (bench db)': () => backendPids(monitor, dbName),
+          'PostgreSQL background (shared)': () => backgroundPids(monitor),
+          'RabbitMQ beam.smp (shared)': () => rabbitPids,
+        },
+      });
+    console.log(
+      `runner bench: 1 API + 2 worker processes, 2 cores; load average before ${loadBefore}`,
+    );
+    // Warm-up (JIT, pools, caches), not counted.
+    await runHttpLoad({
+      ...webhookRequest(port!, saturating.token, '{"warm":true}'),
+      connections: 8,
+      total: 500,
     });
-    const sampler = setInterval(() => void meter.sample(), 250);
-    const started = Date.now();
-    const windowStartUs = Number(process.hrtime.bigint() / 1000n);
-    const result = await load(TOTAL, CONNECTIONS, JSON.stringify({ order: 42, total: 150 }));
-    const latencies = result.latenciesMs;
-    const accepted = result.statuses.get(202) ?? 0;
-    const other = [...result.statuses]
-      .filter(([status]) => status !== 202)
-      .map(([status, n]) => `${n}×${status}`)
-      .join(', ');
-    const sendSeconds = (Date.now() - started) / 1000;
-    const finished = await waitForAll(orm, wf.workflowId, accepted, 120_000);
-    const drainSeconds = (Date.now() - started) / 1000;
-    clearInterval(sampler);
-    await meter.sample();
-    if (process.env.BENCH_CPU_PROF) {
-      const window = { startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) };
-      writeFileSync(`${process.env.BENCH_CPU_PROF}/window.json`, JSON.stringify(window));
-    }
-    // Backends report their counters about once a second: let the last ones arrive.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const stats1 = await databaseStats(monitor, dbName);
+    await waitForAll(orm, saturating.workflowId, 500, 60_000);
+    await withSystemContext(orm, (em) =>
+      em.execute('delete from executions where workflow_id = ?', [saturating.workflowId]),
+    );
 
-    const stats = await withSystemContext(orm, (em) =>
-      em.execute<
-        { n: number; success: number; p50: number; p95: number; p99: number; span: number }[]
-      >(
-        `select count(*)::int as n, count(*) filter (where status = 'success')::int as success,
-                percentile_cont(0.5) within group (order by extract(epoch from finished_at - created_at)) * 1000 as p50,
-                percentile_cont(0.95) within group (order by extract(epoch from finished_at - created_at)) * 1000 as p95,
-                percentile_cont(0.99) within group (order by extract(epoch from finished_at - created_at)) * 1000 as p99,
-                extract(epoch from max(finished_at) - min(created_at)) as span
-           from executions where workflow_id = ?`,
-        [wf.workflowId],
-      ),
-    );
-    const s = stats[0];
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `  accepted webhooks   ${accepted} (other statuses: ${other || 'none'}, connection errors: ${result.errors})`,
-    );
-    console.log(
-      `  accepted/s          ${(accepted / sendSeconds).toFixed(0)}  (over ${sendSeconds.toFixed(1)} s)`,
-    );
-    console.log(
-      `  webhook latency     p50 ${ms(percentile(latencies, 50))}  p95 ${ms(percentile(latencies, 95))}  p99 ${ms(percentile(latencies, 99))}`,
-    );
-    console.log(
-      `  completed/s         ${((s?.n ?? 0) / Number(s?.span ?? NaN)).toFixed(0)}  (${s?.n} executions, first accept → last finish ${Number(s?.span).toFixed(1)} s; all done ${drainSeconds.toFixed(1)} s after start)`,
-    );
-    console.log(
-      `  accept→finish       p50 ${ms(Number(s?.p50))}  p95 ${ms(Number(s?.p95))}  p99 ${ms(Number(s?.p99))}`,
-    );
-    const ok = finished && s?.n === accepted && s?.success === accepted;
-    console.log(
-      `  check               ${ok ? 'OK' : 'MISMATCH'}: ${s?.success} successful executions for ${accepted} accepted webhooks`,
-    );
+    const capacityOk = await phase({
+      title: `phase 1 — capacity: ${TOTAL} webhooks, closed loop, ${CONNECTIONS} connections (each sends its next webhook when the last one is answered)`,
+      workflow: saturating,
+      total: TOTAL,
+      connections: CONNECTIONS,
+    });
+    const steadyOk = await phase({
+      title: `phase 2 — target rate: ${RATE_TOTAL} webhooks, open loop at ${RATE}/s over up to ${RATE_CONNECTIONS} connections (latency from each webhook's due time)`,
+      workflow: steady,
+      total: RATE_TOTAL,
+      connections: RATE_CONNECTIONS,
+      ratePerSecond: RATE,
+    });
     console.log(
       `  targets             ≥ 1000 completed/s, p99 webhook accept ≤ 50 ms (measured above, not asserted)`,
     );
-    printCpuBreakdown(meter, s?.n ?? 0, drainSeconds);
-    const executions = Math.max(1, s?.n ?? 0);
     console.log(
-      `  database            ${((stats1.commits - stats0.commits) / executions).toFixed(2)} commits, ${((stats1.rollbacks - stats0.rollbacks) / executions).toFixed(2)} rollbacks per execution (pg_stat_database; includes the bench's own polling)`,
+      `  assumes             PostgreSQL ${await setting(monitor, 'server_version')}, synchronous_commit=${await setting(monitor, 'synchronous_commit')}, fsync=${await setting(monitor, 'fsync')}, commit_delay=${await setting(monitor, 'commit_delay')}; quorum queues with publisher confirms; load average after ${loadAverage()}`,
     );
-    console.log(
-      `  assumes             PostgreSQL ${await setting(monitor, 'server_version')}, synchronous_commit=${await setting(monitor, 'synchronous_commit')}, fsync=${await setting(monitor, 'fsync')}, commit_delay=${await setting(monitor, 'commit_delay')}; quorum queues with publisher confirms; load average before ${loadBefore}, after ${loadAverage()}`,
-    );
-    if (!ok) process.exitCode = 1;
+    if (!capacityOk || !steadyOk) process.exitCode = 1;
   } finally {
     await Promise.all([api.stop(), ...workers.map((w) => w.stop())]);
     await deleteTopology(broker.connection, broker.topology).catch(() => {});
@@ -179,6 +143,113 @@ async function main() {
     await monitor.end();
     await dropDatabase(dbName);
   }
+}
+
+interface PhaseOptions {
+  title: string;
+  workflow: { workflowId: string; token: string };
+  total: number;
+  connections: number;
+  ratePerSecond?: number;
+}
+
+interface PhaseContext extends PhaseOptions {
+  orm: MikroORM;
+  monitor: pg.Client;
+  dbName: string;
+  port: number;
+  meterGroups: Parameters<typeof createCpuMeter>[0];
+}
+
+function webhookRequest(port: number, token: string, body: string) {
+  return {
+    port,
+    method: 'POST',
+    path: `/v1/hooks/${token}`,
+    headers: { 'content-type': 'application/json' },
+    body,
+  };
+}
+
+/**
+ * Sends one phase's webhooks, waits until every accepted one has finished,
+ * prints its figures and CPU per execution; true when every accepted webhook
+ * has a successful execution.
+ */
+async function measurePhase(context: PhaseContext): Promise<boolean> {
+  const { orm, monitor, dbName, workflow } = context;
+  console.log(`\n  ${context.title}`);
+  const stats0 = await databaseStats(monitor, dbName);
+  const meter = await createCpuMeter(context.meterGroups);
+  const sampler = setInterval(() => void meter.sample(), 250);
+  const started = Date.now();
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
+  const result = await runHttpLoad({
+    ...webhookRequest(context.port, workflow.token, JSON.stringify({ order: 42, total: 150 })),
+    connections: context.connections,
+    total: context.total,
+    ratePerSecond: context.ratePerSecond,
+  });
+  const latencies = result.latenciesMs;
+  const accepted = result.statuses.get(202) ?? 0;
+  const other = [...result.statuses]
+    .filter(([status]) => status !== 202)
+    .map(([status, n]) => `${n}×${status}`)
+    .join(', ');
+  const sendSeconds = (Date.now() - started) / 1000;
+  const finished = await waitForAll(orm, workflow.workflowId, accepted, 120_000);
+  const drainSeconds = (Date.now() - started) / 1000;
+  clearInterval(sampler);
+  await meter.sample();
+  if (process.env.BENCH_CPU_PROF) {
+    const window = { startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) };
+    const file = `window-${context.ratePerSecond ? 'rate' : 'capacity'}.json`;
+    writeFileSync(`${process.env.BENCH_CPU_PROF}/${file}`, JSON.stringify(window));
+  }
+  // Backends report their counters about once a second: let the last ones arrive.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const stats1 = await databaseStats(monitor, dbName);
+
+  const stats = await withSystemContext(orm, (em) =>
+    em.execute<
+      { n: number; success: number; p50: number; p95: number; p99: number; span: number }[]
+    >(
+      `select count(*)::int as n, count(*) filter (where status = 'success')::int as success,
+              percentile_cont(0.5) within group (order by extract(epoch from finished_at - created_at)) * 1000 as p50,
+              percentile_cont(0.95) within group (order by extract(epoch from finished_at - created_at)) * 1000 as p95,
+              percentile_cont(0.99) within group (order by extract(epoch from finished_at - created_at)) * 1000 as p99,
+              extract(epoch from max(finished_at) - min(created_at)) as span
+         from executions where workflow_id = ?`,
+      [workflow.workflowId],
+    ),
+  );
+  const s = stats[0];
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `  accepted webhooks   ${accepted} (other statuses: ${other || 'none'}, connection errors: ${result.errors})`,
+  );
+  console.log(
+    `  accepted/s          ${(accepted / sendSeconds).toFixed(0)}  (over ${sendSeconds.toFixed(1)} s)`,
+  );
+  console.log(
+    `  webhook latency     p50 ${ms(percentile(latencies, 50))}  p95 ${ms(percentile(latencies, 95))}  p99 ${ms(percentile(latencies, 99))}  max ${ms(latencies.at(-1) ?? NaN)}`,
+  );
+  console.log(
+    `  completed/s         ${((s?.n ?? 0) / Number(s?.span ?? NaN)).toFixed(0)}  (${s?.n} executions, first accept → last finish ${Number(s?.span).toFixed(1)} s; all done ${drainSeconds.toFixed(1)} s after start)`,
+  );
+  console.log(
+    `  accept→finish       p50 ${ms(Number(s?.p50))}  p95 ${ms(Number(s?.p95))}  p99 ${ms(Number(s?.p99))}`,
+  );
+  const ok = finished && s?.n === accepted && s?.success === accepted;
+  console.log(
+    `  check               ${ok ? 'OK' : 'MISMATCH'}: ${s?.success} successful executions for ${accepted} accepted webhooks`,
+  );
+  printCpuBreakdown(meter, s?.n ?? 0, drainSeconds);
+  const executions = Math.max(1, s?.n ?? 0);
+  console.log(
+    `  database            ${((stats1.commits - stats0.commits) / executions).toFixed(2)} commits, ${((stats1.rollbacks - stats0.rollbacks) / executions).toFixed(2)} rollbacks per execution (pg_stat_database; includes the bench's own polling)`,
+  );
+  return ok;
 }
 
 /** CPU ms per execution for each process group, and the total against the 2-core budget. */
