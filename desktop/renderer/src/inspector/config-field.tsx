@@ -1,10 +1,10 @@
-import type { ReactNode } from 'react';
+import type { ChangeEvent, ReactNode } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
+import { Field } from '../ui/field';
 import type { PlacedIssue } from '../validation/issue-paths';
 import { issuesForField } from '../validation/issue-paths';
 import type { CompletionContext } from './expression-completions';
 import { ExpressionEditor } from './expression-editor';
-import { FieldIssues } from './field-issues';
 import { JsonEditor } from './json-editor';
 import { KeyValueEditor } from './key-value-editor';
 import type { FieldSpec } from './schema-fields';
@@ -55,15 +55,17 @@ function Control({
     'aria-invalid': invalid || undefined,
     'aria-required': field.required || undefined,
   };
+  // enum and connection: a string picked from a list, none meaning "not set".
+  const choice = {
+    className: 'input',
+    ...aria,
+    value: typeof value === 'string' ? value : '',
+    onChange: (e: ChangeEvent<HTMLSelectElement>) => set(e.target.value || undefined),
+  };
   switch (field.kind) {
     case 'enum':
       return (
-        <select
-          className="input"
-          {...aria}
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => set(e.target.value || undefined)}
-        >
+        <select {...choice}>
           <option value="">
             {field.defaultValue !== undefined
               ? `Default (${String(field.defaultValue)})`
@@ -134,12 +136,7 @@ function Control({
       );
     case 'connection':
       return (
-        <select
-          className="input"
-          {...aria}
-          value={typeof value === 'string' ? value : ''}
-          onChange={(e) => set(e.target.value || undefined)}
-        >
+        <select {...choice}>
           <option value="">— no connection —</option>
           {props.connections.map((c) => (
             <option key={c.id} value={c.id}>
@@ -211,30 +208,33 @@ export function ConfigField(props: FieldProps) {
     );
   }
   const issues = issuesForField(props.issues, nodeId, ['config', ...field.path]);
-  const issuesId = `${id}-issues`;
   return (
-    <div
-      className={`field${issues.length > 0 ? ' has-issues' : ''}`}
-      data-field={field.path.join('.')}
+    <Field
+      id={id}
+      label={
+        <>
+          {field.label}
+          {field.required && (
+            <span className="required" aria-hidden="true">
+              {' '}
+              *
+            </span>
+          )}
+        </>
+      }
+      errors={issues.map((issue) => issue.text)}
+      dataField={field.path.join('.')}
     >
-      <label htmlFor={id} className="field-label">
-        {field.label}
-        {field.required && (
-          <span className="required" aria-hidden="true">
-            {' '}
-            *
-          </span>
-        )}
-      </label>
-      <Control
-        field={field}
-        value={readPath(props.config, field.path)}
-        id={id}
-        describedBy={issues.length > 0 ? issuesId : undefined}
-        invalid={issues.length > 0}
-        props={props}
-      />
-      <FieldIssues id={issuesId} issues={issues} />
-    </div>
+      {(control) => (
+        <Control
+          field={field}
+          value={readPath(props.config, field.path)}
+          id={control.id}
+          describedBy={control['aria-describedby']}
+          invalid={control['aria-invalid'] ?? false}
+          props={props}
+        />
+      )}
+    </Field>
   );
 }

@@ -5,6 +5,7 @@ import { api } from '../api/trpc-client';
 import { getNodeType } from '../catalog/node-catalog';
 import type { StepNode } from '../store/canvas-types';
 import { editorStore, useEditor } from '../store/editor-store';
+import { TextField } from '../ui/field';
 import { useIssues } from '../validation/validation-store';
 import { ConfigField } from './config-field';
 import { ConnectionsEditor } from './connections-editor';
@@ -31,28 +32,22 @@ function IdField({ node }: { node: StepNode }) {
   }, [node.id]);
   const commit = () => setProblem(editorStore.getState().renameNode(node.id, draft.trim()));
   return (
-    <div className="field">
-      <label htmlFor="inspector-node-id" className="field-label">
-        Step id (used as <code>steps.{node.id}</code>)
-      </label>
-      <input
-        id="inspector-node-id"
-        className="input mono"
-        value={draft}
-        aria-invalid={problem ? true : undefined}
-        aria-describedby={problem ? 'inspector-node-id-problem' : undefined}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-        }}
-      />
-      {problem && (
-        <p id="inspector-node-id-problem" className="field-issues">
-          {problem}
-        </p>
-      )}
-    </div>
+    <TextField
+      id="inspector-node-id"
+      label={
+        <>
+          Step id (used as <code>steps.{node.id}</code>)
+        </>
+      }
+      errors={problem}
+      inputClassName="mono"
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+      }}
+    />
   );
 }
 
@@ -84,20 +79,15 @@ function NodeInspector({ node }: { node: StepNode }) {
         </p>
       </header>
       <IdField node={node} />
-      <div className="field">
-        <label htmlFor="inspector-node-name" className="field-label">
-          Display name
-        </label>
-        <input
-          id="inspector-node-name"
-          className="input"
-          value={node.data.name ?? ''}
-          placeholder={info?.title}
-          onChange={(e) =>
-            editorStore.getState().updateNodeData(node.id, { name: e.target.value || undefined })
-          }
-        />
-      </div>
+      <TextField
+        id="inspector-node-name"
+        label="Display name"
+        value={node.data.name ?? ''}
+        placeholder={info?.title}
+        onChange={(e) =>
+          editorStore.getState().updateNodeData(node.id, { name: e.target.value || undefined })
+        }
+      />
       {fields.length > 0 && (
         <section aria-label="Configuration" className="config-fields">
           <h3 className="section-title">Configuration</h3>

@@ -4,9 +4,10 @@ import type { StepNode } from '../store/canvas-types';
 import { editorStore } from '../store/editor-store';
 import type { PlacedIssue } from '../validation/issue-paths';
 import { issuesForField } from '../validation/issue-paths';
+import type { FieldFrame } from '../ui/field';
+import { Field, TextField } from '../ui/field';
 import type { CompletionContext } from './expression-completions';
 import { ExpressionEditor } from './expression-editor';
-import { FieldIssues } from './field-issues';
 
 const RETRY_DEFAULTS: RetryPolicy = {
   maxAttempts: 1,
@@ -15,40 +16,64 @@ const RETRY_DEFAULTS: RetryPolicy = {
   maxBackoffMs: 60_000,
 };
 
+const RETRY_LABELS: [keyof RetryPolicy, string][] = [
+  ['maxAttempts', 'Max attempts'],
+  ['backoffMs', 'Backoff (ms)'],
+  ['factor', 'Backoff factor'],
+  ['maxBackoffMs', 'Max backoff (ms)'],
+];
+
 function numberOrUndefined(text: string): number | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
   return Number.isFinite(n) ? n : undefined;
 }
 
-function NumberSetting(props: {
-  node: StepNode;
-  label: string;
-  path: string[];
-  value: number | undefined;
-  placeholder: string;
-  issues: PlacedIssue[];
-  onChange: (value: number | undefined) => void;
-}) {
-  const id = `setting-${props.node.id}-${props.path.join('-')}`;
-  const issues = issuesForField(props.issues, props.node.id, props.path);
+type SettingFrame = Pick<FieldFrame, 'id' | 'errors'> & { label: string; placeholder: string };
+
+function NumberSetting({
+  value,
+  onChange,
+  ...frame
+}: SettingFrame & { value: number | undefined; onChange: (value: number | undefined) => void }) {
   return (
-    <div className="field field-inline">
-      <label htmlFor={id} className="field-label">
-        {props.label}
-      </label>
-      <input
-        id={id}
-        className="input input-number"
-        type="number"
-        placeholder={props.placeholder}
-        value={props.value ?? ''}
-        aria-invalid={issues.length > 0 || undefined}
-        aria-describedby={issues.length > 0 ? `${id}-issues` : undefined}
-        onChange={(e) => props.onChange(numberOrUndefined(e.target.value))}
-      />
-      <FieldIssues id={`${id}-issues`} issues={issues} />
-    </div>
+    <TextField
+      {...frame}
+      className="field-inline"
+      inputClassName="input-number"
+      type="number"
+      value={value ?? ''}
+      onChange={(e) => onChange(numberOrUndefined(e.target.value))}
+    />
+  );
+}
+
+/** A template setting (dedupe key, for each) with the completions and preview of templates. */
+function TemplateSetting({
+  placeholder,
+  value,
+  context,
+  onChange,
+  ...frame
+}: SettingFrame & {
+  value: string | undefined;
+  context: CompletionContext;
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <Field {...frame}>
+      {(control) => (
+        <ExpressionEditor
+          id={control.id}
+          value={value ?? ''}
+          onChange={(v) => onChange(v || undefined)}
+          context={context}
+          placeholder={placeholder}
+          describedBy={control['aria-describedby']}
+          invalid={control['aria-invalid']}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -64,35 +89,30 @@ export function StepSettings({
 }) {
   const update = (patch: Partial<StepNode['data']>, key: string) =>
     editorStore.getState().updateNodeData(node.id, patch, `${node.id}.${key}`);
+  // The id and the validator's messages of the setting at this path of the step.
+  const at = (...path: string[]) => ({
+    id: `setting-${node.id}-${path.join('-')}`,
+    errors: issuesForField(issues, node.id, path).map((issue) => issue.text),
+  });
   const { data } = node;
   if (isTriggerType(data.nodeType)) {
     if (data.nodeType !== 'trigger.webhook' && data.nodeType !== 'trigger.poll') return null;
     return (
       <details className="settings-block">
         <summary>Deduplication</summary>
-        <div className="field">
-          <label className="field-label" htmlFor={`setting-${node.id}-dedupeKey`}>
-            Dedupe key (template over the trigger output)
-          </label>
-          <ExpressionEditor
-            id={`setting-${node.id}-dedupeKey`}
-            value={data.dedupeKey ?? ''}
-            onChange={(v) => update({ dedupeKey: v || undefined }, 'dedupeKey')}
-            context={context}
-            placeholder='{{ headers."x-delivery-id" }}'
-          />
-          <FieldIssues
-            id={`setting-${node.id}-dedupeKey-issues`}
-            issues={issuesForField(issues, node.id, ['dedupeKey'])}
-          />
-        </div>
+        <TemplateSetting
+          {...at('dedupeKey')}
+          label="Dedupe key (template over the trigger output)"
+          value={data.dedupeKey}
+          placeholder='{{ headers."x-delivery-id" }}'
+          context={context}
+          onChange={(v) => update({ dedupeKey: v }, 'dedupeKey')}
+        />
         <NumberSetting
-          node={node}
+          {...at('dedupeWindowSeconds')}
           label="Dedupe window (seconds)"
-          path={['dedupeWindowSeconds']}
           value={data.dedupeWindowSeconds}
           placeholder="86400"
-          issues={issues}
           onChange={(v) => update({ dedupeWindowSeconds: v }, 'dedupeWindowSeconds')}
         />
       </details>
@@ -113,77 +133,39 @@ export function StepSettings({
     >
       <summary>Retry, timeout and loop</summary>
       <div className="settings-grid">
+        {RETRY_LABELS.map(([key, label]) => (
+          <NumberSetting
+            key={key}
+            {...at('retry', key)}
+            label={label}
+            value={data.retry?.[key]}
+            placeholder={String(RETRY_DEFAULTS[key])}
+            onChange={(v) => setRetry(key, v)}
+          />
+        ))}
         <NumberSetting
-          node={node}
-          label="Max attempts"
-          path={['retry', 'maxAttempts']}
-          value={data.retry?.maxAttempts}
-          placeholder={String(RETRY_DEFAULTS.maxAttempts)}
-          issues={issues}
-          onChange={(v) => setRetry('maxAttempts', v)}
-        />
-        <NumberSetting
-          node={node}
-          label="Backoff (ms)"
-          path={['retry', 'backoffMs']}
-          value={data.retry?.backoffMs}
-          placeholder={String(RETRY_DEFAULTS.backoffMs)}
-          issues={issues}
-          onChange={(v) => setRetry('backoffMs', v)}
-        />
-        <NumberSetting
-          node={node}
-          label="Backoff factor"
-          path={['retry', 'factor']}
-          value={data.retry?.factor}
-          placeholder={String(RETRY_DEFAULTS.factor)}
-          issues={issues}
-          onChange={(v) => setRetry('factor', v)}
-        />
-        <NumberSetting
-          node={node}
-          label="Max backoff (ms)"
-          path={['retry', 'maxBackoffMs']}
-          value={data.retry?.maxBackoffMs}
-          placeholder={String(RETRY_DEFAULTS.maxBackoffMs)}
-          issues={issues}
-          onChange={(v) => setRetry('maxBackoffMs', v)}
-        />
-        <NumberSetting
-          node={node}
+          {...at('timeoutMs')}
           label="Timeout per attempt (ms)"
-          path={['timeoutMs']}
           value={data.timeoutMs}
           placeholder="30000"
-          issues={issues}
           onChange={(v) => update({ timeoutMs: v }, 'timeoutMs')}
         />
         <NumberSetting
-          node={node}
+          {...at('concurrency')}
           label="Concurrency (for each)"
-          path={['concurrency']}
           value={data.concurrency}
           placeholder="1"
-          issues={issues}
           onChange={(v) => update({ concurrency: v }, 'concurrency')}
         />
       </div>
-      <div className="field">
-        <label className="field-label" htmlFor={`setting-${node.id}-forEach`}>
-          For each (template giving an array)
-        </label>
-        <ExpressionEditor
-          id={`setting-${node.id}-forEach`}
-          value={data.forEach ?? ''}
-          onChange={(v) => update({ forEach: v || undefined }, 'forEach')}
-          context={context}
-          placeholder="{{ steps.rows.rows }}"
-        />
-        <FieldIssues
-          id={`setting-${node.id}-forEach-issues`}
-          issues={issuesForField(issues, node.id, ['forEach'])}
-        />
-      </div>
+      <TemplateSetting
+        {...at('forEach')}
+        label="For each (template giving an array)"
+        value={data.forEach}
+        placeholder="{{ steps.rows.rows }}"
+        context={context}
+        onChange={(v) => update({ forEach: v }, 'forEach')}
+      />
     </details>
   );
 }

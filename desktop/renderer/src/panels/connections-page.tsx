@@ -1,9 +1,12 @@
-import type { FormEvent } from 'react';
 import { useCallback, useEffect, useState } from 'react';
 import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
-import { showToast } from '../ui/toast-store';
+import { SelectField, TextField } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
+import { showToast } from '../ui/toast-store';
+import { useFormAction } from '../ui/use-form-action';
 
 type Kind = RouterInputs['connections']['create']['kind'];
 
@@ -40,7 +43,7 @@ export function ConnectionsPage() {
   const [kind, setKind] = useState<Kind>('bearer');
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  const [loadProblem, setLoadProblem] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
     const [items, keychain] = await Promise.all([
@@ -51,34 +54,28 @@ export function ConnectionsPage() {
     setStatus(keychain);
   }, []);
   useEffect(() => {
-    refresh().catch((error: unknown) => setProblem(errorMessage(error)));
+    refresh().catch((error: unknown) => setLoadProblem(errorMessage(error)));
   }, [refresh]);
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    setProblem(null);
+  const create = useFormAction(async () => {
     const fields = Object.fromEntries(
       SECRET_FIELDS[kind]
         .filter((f) => !(f.optional && !secret[f.key]))
         .map((f) => [f.key, secret[f.key] ?? '']),
     );
-    try {
-      await api.connections.create.mutate({
-        name,
-        kind,
-        secret: fields,
-      } as RouterInputs['connections']['create']);
-      setName('');
-      setSecret({});
-      showToast({
-        tone: 'success',
-        message: `Connection “${name}” saved; its secret is in the OS keychain.`,
-      });
-      await refresh();
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+    await api.connections.create.mutate({
+      name,
+      kind,
+      secret: fields,
+    } as RouterInputs['connections']['create']);
+    setName('');
+    setSecret({});
+    showToast({
+      tone: 'success',
+      message: `Connection “${name}” saved; its secret is in the OS keychain.`,
+    });
+    await refresh();
+  });
   const remove = async (id: string, label: string) => {
     try {
       await api.connections.delete.mutate({ id });
@@ -103,23 +100,17 @@ export function ConnectionsPage() {
             ? 'OS keychain available: secrets are stored there, never in the workflow files or the database.'
             : `No OS keychain available${status.reason ? ` (${status.reason})` : ''}. Maestro will not store secrets anywhere else, so connections cannot be created here.`}
       </p>
+      <ProblemAlert problem={loadProblem} />
       <section aria-labelledby="connections-list-title">
         <h2 id="connections-list-title">Saved connections</h2>
         {list.length === 0 ? (
           <p className="muted">No connection yet.</p>
         ) : (
           <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Id (used in auth.connection)</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={['Name', 'Kind', 'Id (used in auth.connection)', 'Created']}
+              actions
+            />
             <tbody>
               {list.map((c) => (
                 <tr key={c.id}>
@@ -147,62 +138,48 @@ export function ConnectionsPage() {
       </section>
       <section aria-labelledby="connections-new-title">
         <h2 id="connections-new-title">New connection</h2>
-        <form className="form" onSubmit={(e) => void create(e)}>
-          <div className="field">
-            <label className="field-label" htmlFor="conn-name">
-              Name
-            </label>
-            <input
-              id="conn-name"
-              className="input"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              required
-            />
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor="conn-kind">
-              Kind
-            </label>
-            <select
-              id="conn-kind"
-              className="input"
-              value={kind}
-              onChange={(e) => {
-                setKind(e.target.value as Kind);
-                setSecret({});
-              }}
-            >
-              {(Object.keys(KIND_LABELS) as Kind[]).map((k) => (
-                <option key={k} value={k}>
-                  {KIND_LABELS[k]}
-                </option>
-              ))}
-            </select>
-          </div>
-          {SECRET_FIELDS[kind].map((f) => (
-            <div className="field" key={f.key}>
-              <label className="field-label" htmlFor={`conn-${f.key}`}>
-                {f.label}
-              </label>
-              <input
-                id={`conn-${f.key}`}
-                className="input"
-                type={f.secret ? 'password' : 'text'}
-                autoComplete="off"
-                value={secret[f.key] ?? ''}
-                onChange={(e) => setSecret({ ...secret, [f.key]: e.target.value })}
-              />
-            </div>
-          ))}
-          <ProblemAlert problem={problem} />
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={status?.keychainAvailable === false}
+        <form className="form" onSubmit={create.onSubmit} aria-labelledby="connections-new-title">
+          <TextField
+            id="conn-name"
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+          />
+          <SelectField
+            id="conn-kind"
+            label="Kind"
+            value={kind}
+            onChange={(e) => {
+              setKind(e.target.value as Kind);
+              setSecret({});
+            }}
           >
-            Save connection
-          </button>
+            {(Object.keys(KIND_LABELS) as Kind[]).map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </SelectField>
+          {SECRET_FIELDS[kind].map((f) => (
+            <TextField
+              key={f.key}
+              id={`conn-${f.key}`}
+              label={f.label}
+              type={f.secret ? 'password' : 'text'}
+              autoComplete="off"
+              value={secret[f.key] ?? ''}
+              onChange={(e) => setSecret({ ...secret, [f.key]: e.target.value })}
+            />
+          ))}
+          <FormFooter
+            problem={create.problem}
+            submitLabel="Save connection"
+            busyLabel="Saving…"
+            busy={create.busy}
+            disabled={status?.keychainAvailable === false}
+            primary
+          />
         </form>
       </section>
     </main>

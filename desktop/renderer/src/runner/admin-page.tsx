@@ -1,12 +1,16 @@
-import type { FormEvent } from 'react';
 import { useCallback, useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
+import { TextField } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
+import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
+import { runWithToast } from '../ui/toast-action';
 import { showToast } from '../ui/toast-store';
+import { useFormAction } from '../ui/use-form-action';
 import { activeProfile, refreshProfiles, useRunner } from './runner-store';
 import { Invitations } from './invitations-section';
 import { WorkflowAccessSection } from './workflow-access-section';
-import { ProblemAlert } from '../ui/problem-alert';
 
 type Organizations = RouterOutputs['runner']['admin']['organizations'];
 type Members = RouterOutputs['runner']['admin']['members'];
@@ -48,15 +52,7 @@ export function AdminPage() {
             <p className="muted">None yet.</p>
           ) : (
             <table className="table" data-testid="organizations">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Your role</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Name', 'Your role']} actions />
               <tbody>
                 {organizations.map((o) => (
                   <tr key={o.id} aria-current={o.id === current ? 'true' : undefined}>
@@ -98,39 +94,27 @@ export function AdminPage() {
 
 function NewOrganizationForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const [name, setName] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setProblem(null);
-    try {
-      await api.runner.admin.createOrganization.mutate({ name });
-      showToast({ tone: 'success', message: `Created ${name}; you are its owner.` });
-      setName('');
-      await onCreated();
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  const { busy, problem, onSubmit } = useFormAction(async () => {
+    await api.runner.admin.createOrganization.mutate({ name });
+    showToast({ tone: 'success', message: `Created ${name}; you are its owner.` });
+    setName('');
+    await onCreated();
+  });
   return (
-    <form className="form form-inline" onSubmit={(e) => void submit(e)}>
-      <div className="field">
-        <label className="field-label" htmlFor="new-org-name">
-          New organization
-        </label>
-        <input
-          id="new-org-name"
-          className="input"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-        />
-      </div>
-      <ProblemAlert problem={problem} />
-      <div className="form-actions">
-        <button type="submit" className="btn">
-          Create organization
-        </button>
-      </div>
+    <form className="form form-inline" onSubmit={onSubmit} aria-label="Create an organization">
+      <TextField
+        id="new-org-name"
+        label="New organization"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+      />
+      <FormFooter
+        problem={problem}
+        submitLabel="Create organization"
+        busyLabel="Creating…"
+        busy={busy}
+      />
     </form>
   );
 }
@@ -151,12 +135,7 @@ function MembersSection({ organizationId, name }: { organizationId: string; name
   }, [refresh]);
 
   const act = async (run: () => Promise<unknown>, done: string) => {
-    try {
-      await run();
-      showToast({ tone: 'success', message: done });
-    } catch (error) {
-      showToast({ tone: 'error', message: errorMessage(error) });
-    }
+    await runWithToast(run, done);
     await refresh();
   };
   const canManage = members?.canManage ?? false;
@@ -171,19 +150,7 @@ function MembersSection({ organizationId, name }: { organizationId: string; name
       <ProblemAlert problem={problem} />
       {members && (
         <table className="table" data-testid="members">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Joined</th>
-              {canManage && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Email', 'Role', 'Joined']} actions={canManage} />
           <tbody>
             {members.items.map((m) => (
               <tr key={m.id}>

@@ -1,9 +1,12 @@
-import type { FormEvent } from 'react';
 import { useCallback, useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
+import { SelectField, TextField } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
+import { TableHead } from '../ui/table-head';
+import { runWithToast } from '../ui/toast-action';
 import { showToast } from '../ui/toast-store';
-import { ProblemAlert } from '../ui/problem-alert';
+import { useFormAction } from '../ui/use-form-action';
 
 type InvitationList = RouterOutputs['runner']['admin']['invitations'];
 type Role = RouterOutputs['runner']['admin']['members']['roles'][number];
@@ -13,42 +16,36 @@ export function Invitations({ organizationId, roles }: { organizationId: string;
   const [pending, setPending] = useState<InvitationList | null>(null);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState('member');
-  const [problem, setProblem] = useState<string | null>(null);
+  const [loadProblem, setLoadProblem] = useState<string | null>(null);
   const refresh = useCallback(async () => {
     try {
       setPending(await api.runner.admin.invitations.query({ organizationId }));
+      setLoadProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setLoadProblem(errorMessage(error));
     }
   }, [organizationId]);
   useEffect(() => {
     void refresh();
   }, [refresh]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setProblem(null);
-    try {
-      const sent = await api.runner.admin.invite.mutate({ organizationId, email, role });
-      showToast({
-        tone: sent.emailSent ? 'success' : 'info',
-        message: sent.emailSent
-          ? `Invitation sent to ${email}.`
-          : `Invitation made for ${email}, but the runner could not send the email.`,
-      });
-      setEmail('');
-      await refresh();
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  const send = useFormAction(async () => {
+    const sent = await api.runner.admin.invite.mutate({ organizationId, email, role });
+    showToast({
+      tone: sent.emailSent ? 'success' : 'info',
+      message: sent.emailSent
+        ? `Invitation sent to ${email}.`
+        : `Invitation made for ${email}, but the runner could not send the email.`,
+    });
+    setEmail('');
+    await refresh();
+  });
   const revoke = async (invitationId: string, to: string) => {
-    try {
-      await api.runner.admin.revokeInvitation.mutate({ organizationId, invitationId });
-      showToast({ tone: 'info', message: `Revoked the invitation of ${to}.` });
-    } catch (error) {
-      showToast({ tone: 'error', message: errorMessage(error) });
-    }
+    await runWithToast(
+      () => api.runner.admin.revokeInvitation.mutate({ organizationId, invitationId }),
+      `Revoked the invitation of ${to}.`,
+      'info',
+    );
     await refresh();
   };
   return (
@@ -58,16 +55,7 @@ export function Invitations({ organizationId, roles }: { organizationId: string;
       </h3>
       {pending && pending.items.length > 0 && (
         <table className="table" data-testid="invitations">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Email', 'Role', 'Expires']} actions />
           <tbody>
             {pending.items.map((i) => (
               <tr key={i.id}>
@@ -89,43 +77,33 @@ export function Invitations({ organizationId, roles }: { organizationId: string;
           </tbody>
         </table>
       )}
-      <form className="form" onSubmit={(e) => void submit(e)} aria-label="Send an invitation">
-        <div className="field">
-          <label className="field-label" htmlFor="invite-email">
-            Invite by email
-          </label>
-          <input
-            id="invite-email"
-            className="input"
-            type="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-          />
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="invite-role">
-            Role
-          </label>
-          <select
-            id="invite-role"
-            className="input"
-            value={role}
-            onChange={(e) => setRole(e.target.value)}
-          >
-            {roles.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <ProblemAlert problem={problem} />
-        <div className="form-actions">
-          <button type="submit" className="btn">
-            Send invitation
-          </button>
-        </div>
+      <form className="form" onSubmit={send.onSubmit} aria-label="Send an invitation">
+        <TextField
+          id="invite-email"
+          label="Invite by email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+        />
+        <SelectField
+          id="invite-role"
+          label="Role"
+          value={role}
+          onChange={(e) => setRole(e.target.value)}
+        >
+          {roles.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </SelectField>
+        <FormFooter
+          problem={send.problem ?? loadProblem}
+          submitLabel="Send invitation"
+          busyLabel="Sending…"
+          busy={send.busy}
+        />
       </form>
     </section>
   );

@@ -1,12 +1,14 @@
-import type { FormEvent } from 'react';
 import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
-import { showToast } from '../ui/toast-store';
+import { SelectField, TextField } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
+import { ProblemAlert } from '../ui/problem-alert';
+import { runWithToast } from '../ui/toast-action';
+import { useFormAction } from '../ui/use-form-action';
 import type { RunnerProfile } from './runner-store';
 import { refreshProfiles, useRunner } from './runner-store';
 import { SignInForm } from './sign-in-form';
-import { ProblemAlert } from '../ui/problem-alert';
 
 type Organizations = RouterOutputs['runner']['profiles']['organizations'];
 
@@ -34,12 +36,7 @@ export function RunnerPage() {
 function ProfileCard({ profile }: { profile: RunnerProfile }) {
   const headingId = `profile-${profile.id}`;
   const act = async (run: () => Promise<unknown>, done: string) => {
-    try {
-      await run();
-      showToast({ tone: 'info', message: done });
-    } catch (error) {
-      showToast({ tone: 'error', message: errorMessage(error) });
-    }
+    await runWithToast(run, done, 'info');
     await refreshProfiles();
   };
   return (
@@ -134,79 +131,58 @@ function OrganizationPicker({ profile }: { profile: RunnerProfile }) {
       </p>
     );
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={selectId}>
-        Organization
-      </label>
-      <select
-        id={selectId}
-        className="input"
-        value={profile.organizationId ?? ''}
-        onChange={(e) => void choose(e.target.value)}
-      >
-        {!profile.organizationId && <option value="">Choose an organization…</option>}
-        {organizations.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name} ({o.role})
-          </option>
-        ))}
-      </select>
-    </div>
+    <SelectField
+      id={selectId}
+      label="Organization"
+      value={profile.organizationId ?? ''}
+      onChange={(e) => void choose(e.target.value)}
+    >
+      {!profile.organizationId && <option value="">Choose an organization…</option>}
+      {organizations.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.name} ({o.role})
+        </option>
+      ))}
+    </SelectField>
   );
 }
 
 function NewProfileForm({ first }: { first: boolean }) {
   const [name, setName] = useState(first ? 'My runner' : '');
   const [baseUrl, setBaseUrl] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setProblem(null);
-    try {
-      await api.runner.profiles.create.mutate({ name, baseUrl });
-      setName('');
-      setBaseUrl('');
-      await refreshProfiles();
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  const { busy, problem, onSubmit } = useFormAction(async () => {
+    await api.runner.profiles.create.mutate({ name, baseUrl });
+    setName('');
+    setBaseUrl('');
+    await refreshProfiles();
+  });
   return (
     <section aria-labelledby="new-runner-title">
       <h2 id="new-runner-title">Add a runner</h2>
-      <form className="form" onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label className="field-label" htmlFor="runner-name">
-            Name
-          </label>
-          <input
-            id="runner-name"
-            className="input"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            required
-          />
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="runner-url">
-            Runner URL
-          </label>
-          <input
-            id="runner-url"
-            className="input"
-            type="url"
-            placeholder="https://runner.example.com"
-            value={baseUrl}
-            onChange={(e) => setBaseUrl(e.target.value)}
-            required
-          />
-        </div>
-        <ProblemAlert problem={problem} />
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary">
-            Add runner
-          </button>
-        </div>
+      <form className="form" onSubmit={onSubmit} aria-labelledby="new-runner-title">
+        <TextField
+          id="runner-name"
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+        <TextField
+          id="runner-url"
+          label="Runner URL"
+          type="url"
+          placeholder="https://runner.example.com"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          required
+        />
+        <FormFooter
+          problem={problem}
+          submitLabel="Add runner"
+          busyLabel="Adding…"
+          busy={busy}
+          primary
+        />
       </form>
     </section>
   );

@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
-import { showToast } from '../ui/toast-store';
-import { activeProfile, useRunner } from './runner-store';
+import { SelectField } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
+import { showToast } from '../ui/toast-store';
+import { useFormAction } from '../ui/use-form-action';
+import { activeProfile, useRunner } from './runner-store';
 
 type Member = RouterOutputs['runner']['admin']['members']['items'][number];
 type Workflows = RouterOutputs['runner']['executions']['overview'];
@@ -29,7 +33,16 @@ export function WorkflowAccessSection({
   const [workflowId, setWorkflowId] = useState('');
   const [restricted, setRestricted] = useState(false);
   const [levels, setLevels] = useState<Record<string, Level | ''>>({});
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, setProblem, onSubmit } = useFormAction(async () => {
+    await api.runner.admin.setWorkflowAccess.mutate({
+      runnerWorkflowId: workflowId,
+      restricted,
+      members: Object.entries(levels).flatMap(([userId, access]) =>
+        access ? [{ userId, access }] : [],
+      ),
+    });
+    showToast({ tone: 'success', message: 'Workflow access saved.' });
+  });
 
   useEffect(() => {
     if (!inUse) return;
@@ -40,7 +53,7 @@ export function WorkflowAccessSection({
       },
       (error: unknown) => setProblem(errorMessage(error)),
     );
-  }, [inUse]);
+  }, [inUse, setProblem]);
   useEffect(() => {
     if (!workflowId) return;
     api.runner.admin.workflowAccess.query({ runnerWorkflowId: workflowId }).then(
@@ -51,22 +64,7 @@ export function WorkflowAccessSection({
       },
       (error: unknown) => setProblem(errorMessage(error)),
     );
-  }, [workflowId]);
-
-  const save = async () => {
-    try {
-      await api.runner.admin.setWorkflowAccess.mutate({
-        runnerWorkflowId: workflowId,
-        restricted,
-        members: Object.entries(levels).flatMap(([userId, access]) =>
-          access ? [{ userId, access }] : [],
-        ),
-      });
-      showToast({ tone: 'success', message: 'Workflow access saved.' });
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  }, [workflowId, setProblem]);
 
   return (
     <section aria-labelledby="access-title">
@@ -82,24 +80,19 @@ export function WorkflowAccessSection({
       ) : workflows.length === 0 ? (
         <p className="muted">No workflow is published in this organization yet.</p>
       ) : (
-        <>
-          <div className="field">
-            <label className="field-label" htmlFor="access-workflow">
-              Workflow
-            </label>
-            <select
-              id="access-workflow"
-              className="input"
-              value={workflowId}
-              onChange={(e) => setWorkflowId(e.target.value)}
-            >
-              {workflows.map((w) => (
-                <option key={w.runnerWorkflowId} value={w.runnerWorkflowId}>
-                  {w.name}
-                </option>
-              ))}
-            </select>
-          </div>
+        <form onSubmit={onSubmit} aria-labelledby="access-title">
+          <SelectField
+            id="access-workflow"
+            label="Workflow"
+            value={workflowId}
+            onChange={(e) => setWorkflowId(e.target.value)}
+          >
+            {workflows.map((w) => (
+              <option key={w.runnerWorkflowId} value={w.runnerWorkflowId}>
+                {w.name}
+              </option>
+            ))}
+          </SelectField>
           <label className="field-label">
             <input
               type="checkbox"
@@ -110,12 +103,7 @@ export function WorkflowAccessSection({
             Only the members below can see this workflow
           </label>
           <table className="table" data-testid="workflow-access">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Access</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Member', 'Access']} />
             <tbody>
               {members.map((m) => (
                 <tr key={m.id}>
@@ -142,17 +130,20 @@ export function WorkflowAccessSection({
               ))}
             </tbody>
           </table>
-          <ProblemAlert problem={problem} />
           {canShare ? (
-            <div className="form-actions">
-              <button type="button" className="btn" onClick={() => void save()}>
-                Save access
-              </button>
-            </div>
+            <FormFooter
+              problem={problem}
+              submitLabel="Save access"
+              busyLabel="Saving…"
+              busy={busy}
+            />
           ) : (
-            <p className="hint">Read-only: your role does not share workflows.</p>
+            <>
+              <ProblemAlert problem={problem} />
+              <p className="hint">Read-only: your role does not share workflows.</p>
+            </>
           )}
-        </>
+        </form>
       )}
     </section>
   );

@@ -1,0 +1,19 @@
+import { errorMessage } from '../api/trpc-client';
+import { showToast } from './toast-store';
+
+/**
+ * A one-click action (a row's button, a select that saves at once): how it went is told
+ * in a toast, since such actions have no form with an error line.
+ */
+export async function runWithToast(
+  run: () => Promise<unknown>,
+  done: string,
+  tone: 'success' | 'info' = 'success',
+): Promise<void> {
+  try {
+    await run();
+    showToast({ tone, message: done });
+  } catch (error) {
+    showToast({ tone: 'error', message: errorMessage(error) });
+  }
+}
