@@ -5,6 +5,8 @@ import { User } from '../db/entities/identity';
 import { RecoveryCode, UserTotp } from '../db/entities/two-factor';
 import { badRequest, conflict, HttpProblem, problemResponses, unauthorized } from '../http/problem';
 import { verifyPassword } from '../modules/auth/passwords';
+import { CodeVerifier, OneTimeCode } from './oidc/schemas';
+import { redeemStepUpCode } from './oidc/step-up';
 import {
   acceptTotp,
   checkSecondFactor,
@@ -15,7 +17,37 @@ import {
 } from './totp';
 
 const Code = z.strictObject({ code: z.string().trim().min(6).max(20) });
-const Password = z.strictObject({ password: z.string().min(1).max(200) });
+/**
+ * Re-authentication for enrolment: the password, or (for accounts without one, e.g. created by
+ * OIDC) the one-time code of a step-up at the identity provider with its PKCE verifier.
+ */
+const EnrolBody = z
+  .strictObject({
+    password: z.string().min(1).max(200).optional(),
+    oidcCode: OneTimeCode.optional().describe(
+      'the one-time code of POST /v1/auth/oidc/{provider}/reauth, instead of the password',
+    ),
+    codeVerifier: CodeVerifier.optional().describe("the PKCE verifier of that step-up's challenge"),
+  })
+  .superRefine((body, ctx) => {
+    const stepUp = body.oidcCode !== undefined || body.codeVerifier !== undefined;
+    if (body.password !== undefined && stepUp)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'send either password or oidcCode, not both',
+      });
+    else if (body.password === undefined && !stepUp)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'required (or oidcCode and codeVerifier)',
+      });
+    else if (stepUp)
+      for (const field of ['oidcCode', 'codeVerifier'] as const)
+        if (body[field] === undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: 'required with a step-up' });
+  });
 
 /** TOTP enrolment (RFC 6238): enrol → confirm with a first code → recovery codes; disable. */
 export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
@@ -67,8 +99,8 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         tags: ['auth'],
         summary:
-          'Start TOTP enrolment (re-enter the password): a new secret and its otpauth:// URI (for a QR code)',
-        body: Password,
+          'Start TOTP enrolment (re-enter the password, or step up at the identity provider): a new secret and its otpauth:// URI (for a QR code)',
+        body: EnrolBody,
         response: {
           201: z.object({ secret: z.string(), otpauthUri: z.string() }),
           ...problemResponses,
@@ -82,8 +114,15 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
       if (existing?.enabledAt) throw conflict('two-factor authentication is already enabled');
       const user = await em.findOneOrFail(User, { id });
       // A stolen access token alone must not be enough to bind an attacker's authenticator.
-      if (!user.passwordHash || !(await verifyPassword(request.body.password, user.passwordHash)))
-        throw unauthorized('the password is wrong');
+      const { password, oidcCode, codeVerifier } = request.body;
+      if (password !== undefined) {
+        if (!user.passwordHash || !(await verifyPassword(password, user.passwordHash)))
+          throw unauthorized('the password is wrong');
+      } else if (!(await redeemStepUpCode(em, id, oidcCode!, codeVerifier!))) {
+        throw unauthorized(
+          'the re-authentication code is invalid, expired, already used or not for this verifier: step up at the identity provider again',
+        );
+      }
       const secret = newTotpSecret();
       const secretEnc = sealTotpSecret(app.secretBox, id, secret);
       if (existing) Object.assign(existing, { secretEnc, lastStep: null });

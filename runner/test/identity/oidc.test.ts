@@ -1,124 +1,48 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { TOTP } from 'otpauth';
 import { URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { withSystemContext } from '../../src/db/org-context';
-import { createTestApp, signUp, type TestApp } from '../support/test-app';
-import { startTestIdp, type IdpAccount, type TestIdp } from './support/test-idp';
+import { signUp } from '../support/test-app';
+import {
+  CALLBACK,
+  CLIENT_REDIRECT,
+  createOidcFlow,
+  expectProblem,
+  pkce,
+  type OidcFlow,
+} from './support/oidc-flow';
 
-// The runner's public URL: only used to build the callback URL the provider redirects to
-// (the test plays the browser and hands that URL to app.inject).
-const PUBLIC_URL = 'http://127.0.0.1:8080';
-const CALLBACK = `${PUBLIC_URL}/v1/auth/oidc/corp/callback`;
-const CLIENT_REDIRECT = 'http://127.0.0.1:53123/done'; // a desktop app's loopback listener
 const PASSWORD = 'correct horse battery';
 
-let idp: TestIdp;
-let t: TestApp;
-
+let flow: OidcFlow;
 beforeAll(async () => {
-  idp = await startTestIdp([CALLBACK]);
-  t = await createTestApp({
-    MAESTRO_PUBLIC_URL: PUBLIC_URL,
-    MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-    MAESTRO_OIDC_PROVIDERS: JSON.stringify([
-      {
-        id: 'corp',
-        name: 'Corp SSO',
-        issuer: idp.issuer,
-        clientId: idp.clientId,
-        clientSecret: idp.clientSecret,
-      },
-      { id: 'down', name: 'Unreachable', issuer: 'http://127.0.0.1:9', clientId: 'x' },
-    ]),
-    // Port-less loopback entry: any port (RFC 8252); the https entry must match exactly.
-    MAESTRO_OIDC_REDIRECT_URIS: 'http://127.0.0.1/done,https://app.example.test/auth/done',
-  });
+  flow = await createOidcFlow();
 });
-afterAll(async () => {
-  await t?.close();
-  await idp?.close();
-});
+afterAll(() => flow?.close());
 
-const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
-  withSystemContext(t.db.orm, (em) => em.execute(query, params)) as Promise<T[]>;
-
-function pkce() {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
-
-function startUrl(
-  query: Partial<Record<'redirect_uri' | 'state' | 'code_challenge', string>>,
-  provider = 'corp',
-) {
-  const params = new URLSearchParams({
-    redirect_uri: CLIENT_REDIRECT,
-    state: 'client-state-1',
-    code_challenge: pkce().challenge,
-    code_challenge_method: 'S256',
-    ...query,
-  });
-  return `/v1/auth/oidc/${provider}/start?${params}`;
-}
-
-/** start → the provider (signed in as `subject`) → the URL it sends the browser back to. */
-async function throughProvider(subject: string, clientState = 'client-state-1') {
-  const { verifier, challenge } = pkce();
-  const start = await t.app.inject({
-    method: 'GET',
-    url: startUrl({ code_challenge: challenge, state: clientState }),
-  });
-  expect(start.statusCode, start.body).toBe(302);
-  const callback = await idp.signIn(start.headers.location as string, subject);
-  expect(callback.href.startsWith(`${CALLBACK}?`)).toBe(true);
-  return { verifier, callback, authorizationUrl: new URL(start.headers.location as string) };
-}
-
-const callbackRequest = (callback: URL) =>
-  t.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}` });
-
-const exchange = (code: string, codeVerifier: string, totp?: string) =>
-  t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/oidc/exchange',
-    payload: { code, codeVerifier, ...(totp === undefined ? {} : { totp }) },
-  });
-
-/** The whole sign-in as a client would run it; returns the redirect and the exchange answer. */
-async function signInWith(subject: string, account?: IdpAccount, totp?: string) {
-  if (account) idp.accounts.set(subject, account);
-  const { verifier, callback } = await throughProvider(subject);
-  const back = await callbackRequest(callback);
-  expect(back.statusCode, back.body).toBe(302);
-  const redirect = new URL(back.headers.location as string);
-  const code = redirect.searchParams.get('code')!;
-  return { redirect, code, verifier, answer: await exchange(code, verifier, totp) };
-}
+const sql: OidcFlow['sql'] = (query, params) => flow.sql(query, params);
+const startUrl: OidcFlow['startUrl'] = (query, provider) => flow.startUrl(query, provider);
+const throughProvider: OidcFlow['throughProvider'] = (subject, state) =>
+  flow.throughProvider(subject, state);
+const callbackRequest: OidcFlow['callbackRequest'] = (callback) => flow.callbackRequest(callback);
+const exchange: OidcFlow['exchange'] = (code, verifier, totp) =>
+  flow.exchange(code, verifier, totp);
+const signInWith: OidcFlow['signInWith'] = (subject, account, totp) =>
+  flow.signInWith(subject, account, totp);
 
 const me = (accessToken: string) =>
-  t.app.inject({
+  flow.t.app.inject({
     method: 'GET',
     url: '/v1/users/me',
     headers: { authorization: `Bearer ${accessToken}` },
   });
 const passwordLogin = (email: string, password = PASSWORD) =>
-  t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
-
-function expectProblem(
-  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  detail: RegExp,
-) {
-  expect(res.statusCode).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect((res.json() as { detail: string }).detail).toMatch(detail);
-}
+  flow.t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
 
 describe('OpenID Connect sign-in', () => {
   it('lists the configured providers by id and display name only', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/v1/auth/oidc/providers' });
+    const res = await flow.t.app.inject({ method: 'GET', url: '/v1/auth/oidc/providers' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       items: [
@@ -129,13 +53,13 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('redirects to the provider with state, nonce and an S256 PKCE challenge', async () => {
-    const res = await t.app.inject({ method: 'GET', url: startUrl({}) });
+    const res = await flow.t.app.inject({ method: 'GET', url: startUrl({}) });
     expect(res.statusCode).toBe(302);
     const url = new URL(res.headers.location as string);
-    expect(url.origin).toBe(idp.issuer);
+    expect(url.origin).toBe(flow.idp.issuer);
     const q = Object.fromEntries(url.searchParams);
     expect(q).toMatchObject({
-      client_id: idp.clientId,
+      client_id: flow.idp.clientId,
       response_type: 'code',
       redirect_uri: CALLBACK,
       scope: 'openid email profile',
@@ -187,7 +111,7 @@ describe('OpenID Connect sign-in', () => {
 
     // No password yet: password login fails like any wrong password; a reset link can set one.
     expectProblem(await passwordLogin('new.person@corp.test'), 401, /wrong email or password/);
-    const forgot = await t.app.inject({
+    const forgot = await flow.t.app.inject({
       method: 'POST',
       url: '/v1/auth/password/forgot',
       payload: { email: 'new.person@corp.test' },
@@ -195,7 +119,7 @@ describe('OpenID Connect sign-in', () => {
     expect(forgot.statusCode).toBe(202);
 
     // The refresh token is an ordinary one.
-    const refreshed = await t.app.inject({
+    const refreshed = await flow.t.app.inject({
       method: 'POST',
       url: '/v1/auth/refresh',
       payload: { refreshToken: tokens.refreshToken },
@@ -216,7 +140,7 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('links an existing password user by verified email, then matches by subject even if the email changes', async () => {
-    const existing = await signUp(t.app, 'linked');
+    const existing = await signUp(flow.t.app, 'linked');
     await sql('update users set email_verified_at = now() where id = ?', [existing.userId]);
     const first = await signInWith('linked-sub', {
       email: existing.email.toUpperCase(),
@@ -226,7 +150,7 @@ describe('OpenID Connect sign-in', () => {
     expect((await me(first.answer.json().accessToken)).json().id).toBe(existing.userId);
     expect((await passwordLogin(existing.email)).statusCode).toBe(200); // the password still works
 
-    idp.accounts.set('linked-sub', { email: 'renamed@corp.test', email_verified: false });
+    flow.idp.accounts.set('linked-sub', { email: 'renamed@corp.test', email_verified: false });
     const later = await signInWith('linked-sub');
     expect(later.answer.statusCode, later.answer.body).toBe(200);
     expect((await me(later.answer.json().accessToken)).json().id).toBe(existing.userId);
@@ -238,7 +162,7 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('takes over an account whose email was never verified in Maestro (its password and sessions end)', async () => {
-    const squatter = await signUp(t.app, 'squatted'); // registered, never verified
+    const squatter = await signUp(flow.t.app, 'squatted'); // registered, never verified
     const { answer } = await signInWith('owner-sub', {
       email: squatter.email,
       email_verified: true,
@@ -246,7 +170,7 @@ describe('OpenID Connect sign-in', () => {
     expect(answer.statusCode, answer.body).toBe(200);
     expect((await me(answer.json().accessToken)).json().id).toBe(squatter.userId);
     expectProblem(await passwordLogin(squatter.email), 401, /wrong email or password/);
-    const refresh = await t.app.inject({
+    const refresh = await flow.t.app.inject({
       method: 'POST',
       url: '/v1/auth/refresh',
       payload: { refreshToken: squatter.refreshToken },
@@ -255,7 +179,7 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('lets two concurrent first sign-ins of one person end on one account', async () => {
-    idp.accounts.set('race-sub', { email: 'race@corp.test', email_verified: true });
+    flow.idp.accounts.set('race-sub', { email: 'race@corp.test', email_verified: true });
     const flows = [await throughProvider('race-sub'), await throughProvider('race-sub')];
     const backs = await Promise.all(flows.map((f) => callbackRequest(f.callback)));
     const ids = [];
@@ -270,7 +194,7 @@ describe('OpenID Connect sign-in', () => {
     expect(await sql(`select id from users where email = 'race@corp.test'`)).toHaveLength(1);
   });
 
-  it('stores a display name from the provider without control characters, and refuses an unusable subject', async () => {
+  it('stores a display name from the provider without control characters', async () => {
     const { answer } = await signInWith('odd-name-sub', {
       email: 'odd@corp.test',
       email_verified: true,
@@ -278,75 +202,6 @@ describe('OpenID Connect sign-in', () => {
     });
     expect(answer.statusCode, answer.body).toBe(200);
     expect((await me(answer.json().accessToken)).json().name).toBe('Odd Name');
-
-    const longSubject = 's'.repeat(256);
-    idp.accounts.set(longSubject, { email: 'long@corp.test', email_verified: true });
-    const { callback } = await throughProvider(longSubject);
-    expectProblem(await callbackRequest(callback), 400, /unusable subject/);
-  });
-
-  it('refuses an identity whose email the provider has not verified', async () => {
-    for (const [subject, account] of [
-      ['unverified-sub', { email: 'unverified@corp.test', email_verified: false }],
-      ['no-email-sub', { name: 'No Email' }],
-    ] as const) {
-      idp.accounts.set(subject, account);
-      const { callback } = await throughProvider(subject);
-      expectProblem(await callbackRequest(callback), 403, /email_verified must be true/);
-    }
-    expect(await sql('select id from users where email = ?', ['unverified@corp.test'])).toEqual([]);
-    const failures = await sql<{ details: { reason: string } }>(
-      `select details from audit_events where action = 'auth.login_failed' and details->>'method' = 'oidc'`,
-    );
-    expect(failures.some((f) => /email_verified/.test(f.details.reason))).toBe(true);
-  });
-
-  it('refuses a callback whose state does not match, and a replayed callback', async () => {
-    idp.accounts.set('state-sub', { email: 'state@corp.test', email_verified: true });
-    const { callback } = await throughProvider('state-sub');
-    const forged = new URL(callback);
-    forged.searchParams.set('state', 'not-the-state-we-sent');
-    expectProblem(await callbackRequest(forged), 400, /state is unknown, expired or already used/);
-    const missing = new URL(callback);
-    missing.searchParams.delete('state');
-    const noState = await callbackRequest(missing);
-    expectProblem(noState, 400, /state is missing/);
-    expect(noState.json().errors).toEqual([{ path: 'query.state', message: 'required' }]);
-
-    expect((await callbackRequest(callback)).statusCode).toBe(302); // the genuine one still works
-    expectProblem(
-      await callbackRequest(callback),
-      400,
-      /state is unknown, expired or already used/,
-    );
-  });
-
-  it('reports a sign-in the provider refused (error=access_denied) and ends it', async () => {
-    const start = await t.app.inject({ method: 'GET', url: startUrl({}) });
-    const state = new URL(start.headers.location as string).searchParams.get('state')!;
-    const denied = new URL(CALLBACK);
-    denied.search = new URLSearchParams({
-      error: 'access_denied',
-      error_description: 'the user said no',
-      state,
-      iss: idp.issuer,
-    }).toString();
-    expectProblem(await callbackRequest(denied), 400, /refused the sign-in \(access_denied\)/);
-    expectProblem(await callbackRequest(denied), 400, /state is unknown, expired or already used/);
-  });
-
-  it('refuses an ID token whose nonce is not the one sent', async () => {
-    idp.accounts.set('nonce-sub', { email: 'nonce@corp.test', email_verified: true });
-    const { callback, authorizationUrl } = await throughProvider('nonce-sub');
-    const stateHash = createHash('sha256')
-      .update(authorizationUrl.searchParams.get('state')!)
-      .digest('hex');
-    await sql(
-      `update oidc_logins set nonce = 'another-nonce-than-the-id-token-has' where state_hash = ?`,
-      [stateHash],
-    );
-    expectProblem(await callbackRequest(callback), 400, /failed validation.*nonce/);
-    expect(await sql('select id from users where email = ?', ['nonce@corp.test'])).toEqual([]);
   });
 
   it('accepts a one-time code once, and only with the PKCE verifier the client started with', async () => {
@@ -372,16 +227,16 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('asks for the TOTP code at the exchange when the user has 2FA on', async () => {
-    const user = await signUp(t.app, 'twofactor');
+    const user = await signUp(flow.t.app, 'twofactor');
     await sql('update users set email_verified_at = now() where id = ?', [user.userId]);
-    const enrol = await t.app.inject({
+    const enrol = await flow.t.app.inject({
       method: 'POST',
       url: '/v1/auth/2fa/enrol',
       headers: { authorization: `Bearer ${user.accessToken}` },
       payload: { password: PASSWORD },
     });
     const totp = URI.parse(enrol.json().otpauthUri) as TOTP;
-    const confirm = await t.app.inject({
+    const confirm = await flow.t.app.inject({
       method: 'POST',
       url: '/v1/auth/2fa/confirm',
       headers: { authorization: `Bearer ${user.accessToken}` },
@@ -409,25 +264,14 @@ describe('OpenID Connect sign-in', () => {
     expect(third.answer.statusCode).toBe(200);
   });
 
-  it('refuses to sign in an account a platform admin disabled', async () => {
-    const first = await signInWith('disabled-sub', {
-      email: 'disabled@corp.test',
-      email_verified: true,
-    });
-    expect(first.answer.statusCode).toBe(200);
-    await sql(`update users set disabled_at = now() where email = 'disabled@corp.test'`);
-    const again = await signInWith('disabled-sub');
-    expectProblem(again.answer, 403, /this account is disabled/);
-  });
-
   it('answers 404 for an unknown provider', async () => {
     expectProblem(
-      await t.app.inject({ method: 'GET', url: startUrl({}, 'nope') }),
+      await flow.t.app.inject({ method: 'GET', url: startUrl({}, 'nope') }),
       404,
       /identity provider not found/,
     );
     expectProblem(
-      await t.app.inject({ method: 'GET', url: '/v1/auth/oidc/nope/callback?code=x&state=y' }),
+      await flow.t.app.inject({ method: 'GET', url: '/v1/auth/oidc/nope/callback?code=x&state=y' }),
       404,
       /identity provider not found/,
     );
@@ -441,18 +285,18 @@ describe('OpenID Connect sign-in', () => {
       'http://localhost:53123/done',
       'http://127.0.0.1:53123/other',
     ]) {
-      const res = await t.app.inject({ method: 'GET', url: startUrl({ redirect_uri: uri }) });
+      const res = await flow.t.app.inject({ method: 'GET', url: startUrl({ redirect_uri: uri }) });
       expectProblem(res, 400, /redirect_uri is not allowed/);
       expect(res.json().errors).toEqual([
         { path: 'query.redirect_uri', message: 'must be listed in MAESTRO_OIDC_REDIRECT_URIS' },
       ]);
     }
-    const allowed = await t.app.inject({
+    const allowed = await flow.t.app.inject({
       method: 'GET',
       url: startUrl({ redirect_uri: 'https://app.example.test/auth/done' }),
     });
     expect(allowed.statusCode).toBe(302);
-    const noPkce = await t.app.inject({
+    const noPkce = await flow.t.app.inject({
       method: 'GET',
       url: `/v1/auth/oidc/corp/start?redirect_uri=${encodeURIComponent(CLIENT_REDIRECT)}`,
     });
@@ -464,7 +308,7 @@ describe('OpenID Connect sign-in', () => {
 
   it('answers 502 when the provider cannot be reached', async () => {
     expectProblem(
-      await t.app.inject({ method: 'GET', url: startUrl({}, 'down') }),
+      await flow.t.app.inject({ method: 'GET', url: startUrl({}, 'down') }),
       502,
       /"Unreachable" could not be reached/,
     );

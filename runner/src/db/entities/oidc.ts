@@ -27,6 +27,8 @@ export const UserIdentity = defineEntity({
  * One sign-in in flight (at most 10 minutes), shared by every API process. Step 1 (start →
  * callback): looked up by the hash of the `state` sent to the provider, single use. Step 2
  * (callback → exchange): looked up by the hash of the one-time code sent to the client.
+ * A step-up re-authentication (`reauthUserId` set) goes the same way, but its code is redeemed
+ * by the signed-in user's 2FA enrolment instead of the exchange.
  */
 export const OidcLogin = defineEntity({
   name: 'OidcLogin',
@@ -44,6 +46,8 @@ export const OidcLogin = defineEntity({
     /** The client's own PKCE challenge (S256): the exchange must present its verifier. */
     clientChallenge: p.string().length(64),
     userId: p.uuid().nullable(),
+    /** A step-up re-authentication of this signed-in user (not a sign-in): only they can redeem it. */
+    reauthUserId: p.uuid().nullable(),
     codeHash: p.string().length(64).nullable().unique(),
     expiresAt: p.datetime().index(),
     createdAt: insertedAt(),

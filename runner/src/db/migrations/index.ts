@@ -12,6 +12,7 @@ import { Migration20261125073308_cache_invalidation } from './Migration202611250
 import { Migration20261125074137_claim_function } from './Migration20261125074137_claim_function';
 import { Migration20261125085904_org_executions_index } from './Migration20261125085904_org_executions_index';
 import { Migration20261125100320_access_invalidation } from './Migration20261125100320_access_invalidation';
+import { Migration20261125101500_oidc_reauth } from './Migration20261125101500_oidc_reauth';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -45,5 +46,5 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261125100320_access_invalidation',
     class: Migration20261125100320_access_invalidation,
-  },
+  },  { name: 'Migration20261125101500_oidc_reauth', class: Migration20261125101500_oidc_reauth },
 ];

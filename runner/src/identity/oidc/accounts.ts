@@ -14,6 +14,8 @@ export interface IdentityClaims {
   email?: unknown;
   email_verified?: unknown;
   name?: unknown;
+  /** When the person last signed in at the provider (seconds): checked by a step-up. */
+  auth_time?: unknown;
 }
 
 export type LinkedBy = 'subject' | 'email' | 'created';

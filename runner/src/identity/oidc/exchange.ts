@@ -25,7 +25,7 @@ export async function exchangeLoginCode(
   body: { code: string; codeVerifier: string; totp?: string },
 ): Promise<TokenPair> {
   const outcome = await app.orm.em.fork().transactional(async (tx): Promise<Outcome> => {
-    const login = await findLoginByCode(tx, body.code);
+    const login = await findLoginByCode(tx, body.code, null);
     if (!login?.userId) return { kind: 'invalid' };
     if (!verifierMatches(login.clientChallenge, body.codeVerifier)) {
       tx.remove(login);

@@ -20,6 +20,8 @@ export interface ClientRequest {
   redirectUri: string;
   clientState: string | undefined;
   clientChallenge: string;
+  /** Set for a step-up re-authentication: the signed-in user who asked for it. */
+  reauthUserId?: string;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function startLogin(em: EntityManager, box: SecretBox, request: Cli
     redirectUri: request.redirectUri,
     clientState: request.clientState ?? null,
     clientChallenge: request.clientChallenge,
+    reauthUserId: request.reauthUserId ?? null,
     expiresAt: new Date(Date.now() + LOGIN_TTL_MS),
   });
   await em.flush();
@@ -90,11 +93,20 @@ export async function dropLogin(em: EntityManager, loginId: string): Promise<voi
   await em.nativeDelete(OidcLogin, { id: loginId });
 }
 
-/** The sign-in a one-time code belongs to, locked for the exchange's transaction. */
-export function findLoginByCode(tx: EntityManager, code: string) {
+/**
+ * The sign-in a one-time code belongs to, locked for the caller's transaction: a sign-in's code
+ * (`reauthUserId` null, for the exchange) or the step-up code of that signed-in user (for 2FA
+ * enrolment). Neither kind is accepted in the other's place.
+ */
+export function findLoginByCode(tx: EntityManager, code: string, reauthUserId: string | null) {
   return tx.findOne(
     OidcLogin,
-    { codeHash: sha256(code), userId: { $ne: null }, expiresAt: { $gt: new Date() } },
+    {
+      codeHash: sha256(code),
+      userId: { $ne: null },
+      reauthUserId,
+      expiresAt: { $gt: new Date() },
+    },
     { lockMode: LockMode.PESSIMISTIC_WRITE },
   );
 }

@@ -4,34 +4,42 @@ import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { badRequest, HttpProblem, notFound, problemResponses } from '../../http/problem';
 import { Tokens } from '../../modules/auth/schemas';
-import { userForIdentity } from './accounts';
+import { UserIdentity } from '../../db/entities/oidc';
+import { answerCallback } from './callback';
 import { exchangeLoginCode } from './exchange';
-import { dropLogin, issueLoginCode, startLogin, takeLoginByState } from './login-store';
+import { startLogin, type ClientRequest } from './login-store';
 import type { OidcProviderConfig } from './oidc-config';
 import { createOidcProviders } from './providers';
 import { isAllowedRedirectUri } from './redirect-uris';
-import { recordSignInEvent } from './sign-in-audit';
-import { identityClaims, providerProblem } from './token-response';
+import { ClientState, CodeChallenge, CodeVerifier, OneTimeCode } from './schemas';
 
 const ProviderParams = z.strictObject({
   provider: z.string().max(64).describe('the provider id from GET /v1/auth/oidc/providers'),
 });
-const Base64Url43 = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 43 base64url characters');
+const RedirectUri = z.string().max(2000);
 
 const StartQuery = z.strictObject({
-  redirect_uri: z
-    .string()
-    .max(2000)
-    .describe('where the one-time code is sent; must be on MAESTRO_OIDC_REDIRECT_URIS'),
-  state: z
-    .string()
-    .regex(/^[\x21-\x7e]{1,500}$/, 'must be 1-500 printable ASCII characters')
-    .optional()
-    .describe('echoed back to redirect_uri: the client checks it (login CSRF)'),
-  code_challenge: Base64Url43.describe(
+  redirect_uri: RedirectUri.describe(
+    'where the one-time code is sent; must be on MAESTRO_OIDC_REDIRECT_URIS',
+  ),
+  state: ClientState.optional().describe(
+    'echoed back to redirect_uri: the client checks it (login CSRF)',
+  ),
+  code_challenge: CodeChallenge.describe(
     "BASE64URL(SHA-256(code_verifier)): the client's PKCE challenge for POST /v1/auth/oidc/exchange",
   ),
   code_challenge_method: z.literal('S256'),
+});
+
+const ReauthBody = z.strictObject({
+  redirectUri: RedirectUri.describe(
+    'where the one-time code is sent; must be on MAESTRO_OIDC_REDIRECT_URIS',
+  ),
+  state: ClientState.optional().describe('echoed back to redirectUri: the client checks it'),
+  codeChallenge: CodeChallenge.describe(
+    "BASE64URL(SHA-256(code_verifier)): the client's PKCE challenge for POST /v1/auth/2fa/enrol",
+  ),
+  codeChallengeMethod: z.literal('S256'),
 });
 
 // What providers send back varies (iss, session_state, scope...): unknown parameters are allowed.
@@ -43,17 +51,17 @@ const CallbackQuery = z.object({
 });
 
 const ExchangeBody = z.strictObject({
-  code: z.string().min(1).max(200),
-  codeVerifier: z
-    .string()
-    .regex(/^[A-Za-z0-9._~-]{43,128}$/, 'must be a PKCE code verifier (43-128 characters)'),
+  code: OneTimeCode,
+  codeVerifier: CodeVerifier,
   totp: z.string().max(20).optional(),
 });
 
 /**
  * OpenID Connect sign-in (authorization code + PKCE) with the deployment's providers:
  * start → provider → callback → client redirect with a one-time code → exchange for the same
- * tokens as a password login. docs/decisions/0012-oidc-sign-in-and-jwt-keys.md has the why.
+ * tokens as a password login. A signed-in user can also step up (re-authenticate at the
+ * provider) to enrol 2FA without a password. docs/decisions/0012-oidc-sign-in-and-jwt-keys.md
+ * has the why.
  */
 export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -72,6 +80,32 @@ export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
       app.log.warn({ err, provider: provider.id }, 'OIDC discovery failed');
       throw new HttpProblem(502, `the identity provider "${provider.name}" could not be reached`);
     });
+  const checkRedirectUri = (uri: string, path: string) => {
+    if (!isAllowedRedirectUri(config.oidc.redirectUris, uri)) {
+      throw badRequest('redirect_uri is not allowed', [
+        { path, message: 'must be listed in MAESTRO_OIDC_REDIRECT_URIS' },
+      ]);
+    }
+  };
+  /** Records the flow and returns the provider's authorization URL for it. */
+  const authorizationUrl = async (provider: OidcProviderConfig, flow: ClientRequest) => {
+    const client = await clientFor(provider);
+    const { state, nonce, codeChallenge } = await startLogin(
+      app.orm.em.fork(),
+      app.secretBox,
+      flow,
+    );
+    return oidc.buildAuthorizationUrl(client, {
+      redirect_uri: callbackUrl(provider),
+      scope: provider.scopes.join(' '),
+      state,
+      nonce,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+      // A step-up must be a fresh sign-in at the provider, not its session (checked by auth_time).
+      ...(flow.reauthUserId ? { prompt: 'login', max_age: '0' } : {}),
+    });
+  };
 
   app.get(
     '/v1/auth/oidc/providers',
@@ -106,27 +140,51 @@ export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const provider = providerOr404(request.params.provider);
       const query = request.query;
-      if (!isAllowedRedirectUri(config.oidc.redirectUris, query.redirect_uri)) {
-        throw badRequest('redirect_uri is not allowed', [
-          { path: 'query.redirect_uri', message: 'must be listed in MAESTRO_OIDC_REDIRECT_URIS' },
-        ]);
-      }
-      const client = await clientFor(provider);
-      const { state, nonce, codeChallenge } = await startLogin(app.orm.em.fork(), app.secretBox, {
+      checkRedirectUri(query.redirect_uri, 'query.redirect_uri');
+      const url = await authorizationUrl(provider, {
         providerId: provider.id,
         redirectUri: query.redirect_uri,
         clientState: query.state,
         clientChallenge: query.code_challenge,
       });
-      const url = oidc.buildAuthorizationUrl(client, {
-        redirect_uri: callbackUrl(provider),
-        scope: provider.scopes.join(' '),
-        state,
-        nonce,
-        code_challenge: codeChallenge,
-        code_challenge_method: 'S256',
-      });
       return reply.header('cache-control', 'no-store').redirect(url.href, 302);
+    },
+  );
+
+  app.post(
+    '/v1/auth/oidc/:provider/reauth',
+    {
+      config: { access: 'user', rateLimit: authLimit },
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Step up: an authorization URL that makes the signed-in user sign in at the provider again (prompt=login, max_age=0); its one-time code re-authenticates POST /v1/auth/2fa/enrol',
+        params: ProviderParams,
+        body: ReauthBody,
+        response: { 200: z.object({ authorizationUrl: z.string() }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const provider = providerOr404(request.params.provider);
+      const { body } = request;
+      checkRedirectUri(body.redirectUri, 'redirectUri');
+      const userId = (request.principal as { userId: string }).userId;
+      const linked = await app.orm.em
+        .fork()
+        .count(UserIdentity, { providerId: provider.id, userId });
+      if (!linked) {
+        throw badRequest(`this account has never signed in with "${provider.name}"`, [
+          { path: 'provider', message: 'not linked to this account' },
+        ]);
+      }
+      const url = await authorizationUrl(provider, {
+        providerId: provider.id,
+        redirectUri: body.redirectUri,
+        clientState: body.state,
+        clientChallenge: body.codeChallenge,
+        reauthUserId: userId,
+      });
+      return { authorizationUrl: url.href };
     },
   );
 
@@ -137,7 +195,7 @@ export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         tags: ['auth'],
         summary:
-          "The identity provider's redirect: on success redirects (302) to the client's redirect_uri with a one-time `code` and its `state`",
+          "The identity provider's redirect: redirects (302) to the client's redirect_uri with a one-time `code` and its `state`, or with `error`, `error_description` and `state` (RFC 6749 §4.1.2.1); problem+json only when the sign-in is unknown (state missing, forged, expired or used)",
         security: [],
         params: ProviderParams,
         querystring: CallbackQuery,
@@ -146,63 +204,17 @@ export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const provider = providerOr404(request.params.provider);
-      const fail = async (problem: HttpProblem, userId: string | null = null) => {
-        await recordSignInEvent(app, request, {
-          action: 'auth.login_failed',
-          userId,
-          details: { method: 'oidc', provider: provider.id, reason: problem.message },
-        });
-        return problem;
-      };
-      if (!request.query.state) {
-        throw await fail(
-          badRequest('the sign-in state is missing', [
-            { path: 'query.state', message: 'required' },
-          ]),
-        );
-      }
-      const em = app.orm.em.fork();
-      const taken = await takeLoginByState(em, app.secretBox, provider.id, request.query.state);
-      if (!taken) {
-        throw await fail(
-          badRequest(
-            'the sign-in state is unknown, expired or already used: start the sign-in again',
-          ),
-        );
-      }
-      const { login, codeVerifier } = taken;
-      try {
-        const client = await clientFor(provider);
-        const currentUrl = new URL(callbackUrl(provider));
-        currentUrl.search = new URL(request.url, 'http://callback.invalid').search;
-        const tokens = await oidc
-          .authorizationCodeGrant(client, currentUrl, {
-            pkceCodeVerifier: codeVerifier,
-            expectedState: request.query.state,
-            expectedNonce: login.nonce,
-            idTokenExpected: true,
-          })
-          .catch((err: unknown) => {
-            throw providerProblem(err);
-          });
-        const claims = await identityClaims(client, tokens);
-        const { userId, linkedBy } = await userForIdentity(em, provider.id, claims);
-        if (linkedBy !== 'subject') {
-          await recordSignInEvent(app, request, {
-            action: linkedBy === 'created' ? 'auth.oidc_user_created' : 'auth.oidc_identity_linked',
-            userId,
-            details: { provider: provider.id },
-          });
-        }
-        const code = await issueLoginCode(em, login.id, userId);
-        const target = new URL(login.redirectUri);
-        target.searchParams.set('code', code);
-        if (login.clientState) target.searchParams.set('state', login.clientState);
-        return reply.header('cache-control', 'no-store').redirect(target.href, 302);
-      } catch (error) {
-        await dropLogin(em, login.id);
-        throw error instanceof HttpProblem ? await fail(error) : error;
-      }
+      const target = await answerCallback(
+        app,
+        request,
+        {
+          config: provider,
+          client: () => clientFor(provider),
+          callbackUrl: callbackUrl(provider),
+        },
+        request.query,
+      );
+      return reply.header('cache-control', 'no-store').redirect(target.href, 302);
     },
   );
 

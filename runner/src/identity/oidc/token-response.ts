@@ -49,5 +49,6 @@ export async function identityClaims(
     email: info.email,
     email_verified: info.email_verified,
     name: idToken.name ?? info.name,
+    auth_time: idToken.auth_time,
   };
 }

@@ -165,6 +165,18 @@ export const ROUTES: Record<string, Row> = {
     why: 'no provider is configured here: 404 for everyone (the route is public)',
     request: () => ({ params: { provider: 'matrix' }, query: { code: 'x', state: 'y' } }),
   },
+  'POST /v1/auth/oidc/{provider}/reauth': {
+    expect: { ...ANY_USER, owner: 404, admin: 404, member: 404, otherOrg: 404, wrongOrg: 404 },
+    why: 'a signed-in user only (step-up for 2FA enrolment); no provider is configured here: 404',
+    request: () => ({
+      params: { provider: 'matrix' },
+      body: {
+        redirectUri: 'http://127.0.0.1/done',
+        codeChallenge: 'a'.repeat(43),
+        codeChallengeMethod: 'S256',
+      },
+    }),
+  },
   'POST /v1/auth/oidc/exchange': {
     expect: all(400),
     why: 'no sign-in happened, so no one-time code is valid: 400 for everyone (public)',
