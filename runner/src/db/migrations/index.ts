@@ -46,5 +46,6 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261125100320_access_invalidation',
     class: Migration20261125100320_access_invalidation,
-  },  { name: 'Migration20261125101500_oidc_reauth', class: Migration20261125101500_oidc_reauth },
+  },
+  { name: 'Migration20261125101500_oidc_reauth', class: Migration20261125101500_oidc_reauth },
 ];
