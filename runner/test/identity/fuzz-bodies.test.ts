@@ -372,7 +372,8 @@ describe.each(withParams.map((r) => [r.key, r] as const))('%s path', (_key, rout
           ...(base.body === undefined ? {} : { body: base.body }),
         });
         expectHandled(res, `${route.key} ${name}=${JSON.stringify(v)}`);
-        if (name !== 'key')
+        // A variable key or a plan id names what the PUT creates: a fresh valid one is a 2xx.
+        if (name !== 'key' && route.key !== 'PUT /v1/admin/plans/{id}')
           expect(
             res.statusCode,
             `${route.key} ${name}=${JSON.stringify(v)}`,

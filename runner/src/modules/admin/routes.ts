@@ -10,6 +10,7 @@ import { conflict, notFound, problemResponses } from '../../http/problem';
 import { actorFields } from '../../http/request-context';
 import { AuditFilter, AuditInfo, auditPage } from '../audit/query';
 import { findUserByEmail } from '../auth/repository';
+import { planRoutes } from './plan-routes';
 import { forgetAccountStatus } from './platform-admins';
 
 const Page = z.strictObject({
@@ -31,11 +32,13 @@ const AdminUser = z.object({
 /**
  * Platform administration (docs/decisions/0010-platform-admin.md): every route is
  * `platform-admin` (the users.platform_admin flag and 2FA). It sees across organizations in
- * the system scope, so it only lists and disables: it does not read organizations' data.
+ * the system scope, so it only lists, disables and assigns plans (plan-routes.ts): it does not
+ * read organizations' data.
  */
 export async function adminRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const access = { access: 'platform-admin' as const };
+  await fastify.register(planRoutes);
 
   app.get(
     '/v1/admin/organizations',

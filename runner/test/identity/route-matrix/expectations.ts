@@ -459,6 +459,19 @@ export const ROUTES: Record<string, Row> = {
     expect: PLATFORM,
     request: async (w) => ({ params: { id: (await freshAccount(w, 'enabled')).userId } }),
   },
+  'GET /v1/admin/plans': { expect: PLATFORM },
+  'PUT /v1/admin/plans/{id}': {
+    expect: PLATFORM,
+    request: () => ({
+      params: { id: 'matrix' },
+      body: { name: 'Matrix', maxConcurrentExecutions: 10, maxExecutionsPerMonth: null },
+    }),
+  },
+  'PUT /v1/admin/organizations/{id}/plan': {
+    expect: PLATFORM,
+    // Org C (the spare account's) stays on the free plan: the other rows do not depend on it.
+    request: (w) => ({ params: { id: w.orgC }, body: { planId: 'free' } }),
+  },
 
   // ── webhooks: the token is the credential, whoever calls ──────────────────────────
   'POST /v1/hooks/{token}': {
