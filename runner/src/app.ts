@@ -34,6 +34,7 @@ import { connectorRoutes } from './modules/connectors/routes';
 import { executionRoutes } from './modules/executions/routes';
 import { hooksRoutes } from './modules/hooks/routes';
 import { notificationRoutes } from './modules/notifications/routes';
+import { alertSettingsRoutes } from './modules/alert-settings/routes';
 import { invitationRoutes } from './modules/invitations/routes';
 import { organizationRoutes } from './modules/organizations/routes';
 import { roleRoutes } from './modules/roles/routes';
@@ -159,6 +160,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     executionRoutes,
     connectorRoutes,
     notificationRoutes,
+    alertSettingsRoutes,
     auditRoutes,
     adminRoutes,
     variableRoutes,

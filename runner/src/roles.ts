@@ -155,12 +155,14 @@ export async function startRoles(
     const open = createGuardedHttpClient({
       policy: createAddressPolicy({ allowPrivateNetwork: true }),
     });
+    const alertMailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
     const scheduler = createScheduler({
       orm,
       log,
       http: { strict, open },
       secretBox,
       retentionDays: config.executionRetentionDays,
+      alerts: { mailer: alertMailer, publicUrl: config.publicUrl },
     });
     scheduler.start();
     parts.push({
@@ -168,6 +170,7 @@ export async function startRoles(
       async stop() {
         await scheduler.stop();
         await Promise.all([strict.close(), open.close()]);
+        alertMailer.close();
       },
     });
   }

@@ -1,4 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { sendFailureAlertEmails } from '../notifications/failure-alert-emails';
+import { recordFailureAlerts, type FailureAlertTiming } from '../notifications/failure-alerts';
+import type { Mailer } from '../notifications/mailer';
 import type { Log } from '../worker/logger';
 import { runDuePolls, type PollDeps } from './poller';
 import { pruneOldData } from './pruning';
@@ -12,6 +15,13 @@ export interface SchedulerOptions extends PollDeps {
   pollTickMs?: number;
   pruneEveryMs?: number;
   retentionDays: number;
+  /** Failure alerts (decision 0016): digests recorded, then emailed, every `tickMs` (30 s). */
+  alerts?: {
+    mailer: Mailer;
+    publicUrl: string;
+    tickMs?: number;
+    timing?: FailureAlertTiming;
+  };
 }
 
 export interface Scheduler {
@@ -19,7 +29,10 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-/** The scheduler role: schedules every second, polls every few seconds, pruning once a day. */
+/**
+ * The scheduler role: schedules every second, polls every few seconds, failure alerts every
+ * 30 s, pruning once a day.
+ */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<unknown>>();
@@ -54,6 +67,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         true,
       );
       every(options.pollTickMs ?? 5_000, () => runDuePolls(options), 'polls', true);
+      const alerts = options.alerts;
+      if (alerts) {
+        every(
+          alerts.tickMs ?? 30_000,
+          async () => {
+            const { orm, log } = options;
+            await recordFailureAlerts({ orm, publicUrl: alerts.publicUrl, timing: alerts.timing });
+            await sendFailureAlertEmails({ orm, log, ...alerts });
+          },
+          'failure-alerts',
+          true,
+        );
+      }
       every(
         options.pruneEveryMs ?? 86_400_000,
         async () => {

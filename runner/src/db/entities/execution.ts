@@ -22,6 +22,12 @@ export const Execution = defineEntity({
         'create index "executions_org_created_idx" on "executions" ("organization_id", "created_at" desc, "id" desc)',
     },
     { properties: ['status', 'createdAt'] },
+    {
+      // Failure alerts (notifications/failure-alerts.ts) scan recent failures by finish time.
+      name: 'executions_failed_finished_idx',
+      expression:
+        'create index "executions_failed_finished_idx" on "executions" ("finished_at", "workflow_id", "organization_id") where "status" = \'failed\'',
+    },
   ],
   uniques: [
     {

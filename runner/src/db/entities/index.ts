@@ -1,6 +1,7 @@
 import type { InferEntity } from '@mikro-orm/core';
 import { AuditEvent, Notification } from './audit';
 import { Connection, Connector } from './connector';
+import { AlertSettings, FailureAlert, FailureAlertCursor } from './failure-alerts';
 import { CustomRole } from './custom-role';
 import {
   Execution,
@@ -25,6 +26,7 @@ export * from './audit';
 export * from './connector';
 export * from './custom-role';
 export * from './execution';
+export * from './failure-alerts';
 export * from './identity';
 export * from './invitation';
 export * from './limits';
@@ -69,6 +71,9 @@ export const allEntities = [
   WorkflowGrant,
   ExecutionUsage,
   RateLimitHit,
+  FailureAlertCursor,
+  FailureAlert,
+  AlertSettings,
 ];
 
 /** Entities with an `organizationId` column: the `org` filter and the RLS policies cover them. */
@@ -93,6 +98,9 @@ export const orgScopedEntities = [
   Invitation,
   WorkflowGrant,
   ExecutionUsage,
+  FailureAlertCursor,
+  FailureAlert,
+  AlertSettings,
 ];
 
 /** Entity instance types, named after their schema. */

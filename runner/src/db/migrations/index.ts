@@ -13,6 +13,7 @@ import { Migration20261125074137_claim_function } from './Migration2026112507413
 import { Migration20261125085904_org_executions_index } from './Migration20261125085904_org_executions_index';
 import { Migration20261125100320_access_invalidation } from './Migration20261125100320_access_invalidation';
 import { Migration20261125101500_oidc_reauth } from './Migration20261125101500_oidc_reauth';
+import { Migration20261125103000_failure_alerts } from './Migration20261125103000_failure_alerts';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -48,4 +49,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125100320_access_invalidation,
   },
   { name: 'Migration20261125101500_oidc_reauth', class: Migration20261125101500_oidc_reauth },
+  {
+    name: 'Migration20261125103000_failure_alerts',
+    class: Migration20261125103000_failure_alerts,
+  },
 ];

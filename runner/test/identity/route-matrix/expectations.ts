@@ -441,6 +441,12 @@ export const ROUTES: Record<string, Row> = {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.notificationId } }),
   },
+  // The caller's own muting (an API key acts as its creator); org B's owner has their own.
+  'GET /v1/alert-settings': { expect: ORG_COLLECTION },
+  'PUT /v1/alert-settings': {
+    expect: ORG_COLLECTION,
+    request: () => ({ body: { muteAll: false, mutedWorkflowIds: [] } }),
+  },
   'GET /v1/audit-events': { expect: MANAGE_COLLECTION },
   'GET /v1/audit-events/export': {
     expect: MANAGE_COLLECTION,
