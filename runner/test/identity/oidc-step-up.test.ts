@@ -189,6 +189,13 @@ describe('2FA enrolment for users without a password (OIDC step-up)', () => {
     await oidcOnlyUser('intruder-sub');
     const { back } = await stepUp(user, { signInAs: 'intruder-sub' });
     expectClientError(back, 'access_denied', /as another account/, { state: 's-1' });
+    const failed = await flow.sql<{ details: Record<string, unknown> }>(
+      `select details from audit_events where action = 'auth.login_failed' and actor_user_id = ?`,
+      [user.userId],
+    );
+    expect(failed.map((f) => f.details)).toEqual([
+      expect.objectContaining({ method: 'oidc', purpose: 'reauth', provider: 'corp' }),
+    ]);
   });
 
   it('refuses a step-up whose auth_time is older than the step-up (a reused provider session)', async () => {

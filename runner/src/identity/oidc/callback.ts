@@ -42,17 +42,23 @@ export async function answerCallback(
   query: CallbackQuery,
 ): Promise<URL> {
   const { id: providerId } = provider.config;
-  const audit = (problem: HttpProblem, purpose: 'sign-in' | 'reauth') =>
+  // A failed step-up is recorded against the signed-in user who asked for it.
+  const audit = (problem: HttpProblem, reauthUserId: string | null = null) =>
     recordSignInEvent(app, request, {
       action: 'auth.login_failed',
-      userId: null,
-      details: { method: 'oidc', provider: providerId, purpose, reason: problem.message },
+      userId: reauthUserId,
+      details: {
+        method: 'oidc',
+        provider: providerId,
+        purpose: reauthUserId ? 'reauth' : 'sign-in',
+        reason: problem.message,
+      },
     });
   if (!query.state) {
     const problem = badRequest('the sign-in state is missing', [
       { path: 'query.state', message: 'required' },
     ]);
-    await audit(problem, 'sign-in');
+    await audit(problem);
     throw problem;
   }
   const em = app.orm.em.fork();
@@ -61,7 +67,7 @@ export async function answerCallback(
     const problem = badRequest(
       'the sign-in state is unknown, expired or already used: start the sign-in again',
     );
-    await audit(problem, 'sign-in');
+    await audit(problem);
     throw problem;
   }
   const { login, codeVerifier } = taken;
@@ -77,14 +83,14 @@ export async function answerCallback(
     return target;
   } catch (error) {
     await dropLogin(em, login.id);
-    if (!(error instanceof HttpProblem)) request.log.error({ err: error }, 'OIDC callback failed');
     const problem =
       error instanceof HttpProblem
         ? error
         : new HttpProblem(500, 'the sign-in failed because of an error on the server');
-    await audit(problem, login.reauthUserId ? 'reauth' : 'sign-in');
+    await audit(problem, login.reauthUserId);
     const target = clientErrorRedirect(allowlist, login, problem, query.error);
-    if (!target) throw error;
+    if (!target) throw error; // the error handler answers (and logs a bug with its stack)
+    if (!(error instanceof HttpProblem)) request.log.error({ err: error }, 'OIDC callback failed');
     return target;
   }
 }
