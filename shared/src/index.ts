@@ -14,6 +14,10 @@ export type * from './engine/host';
 /** Events emitted during a run. @example const onEvent = (e: EngineEvent) => e.type === 'log' && print(e.message) */
 export type * from './engine/events';
 
+// ── Runner API contract ──────────────────────────────────────────────────
+/** The runner's REST API v1 answers, for the runner (OpenAPI) and its clients. @example RunnerApi.ExecutionList.parse(await res.json()) */
+export * as RunnerApi from './contracts/runner-api';
+
 // ── Errors ───────────────────────────────────────────────────────────────
 /** The one error type steps fail with. @example throw new StepError('NETWORK', 'connection refused') */
 export { StepError } from './engine/step-error';

@@ -8,7 +8,7 @@ import {
   WorkflowAccessChange,
   WorkflowRef,
 } from '../runner/admin-service';
-import { ExecutionQuery } from '../runner/executions-service';
+import { ExecutionQuery, StatsQuery } from '../runner/executions-service';
 import { runnerProcedure } from './runner-procedure';
 import { router } from './trpc';
 
@@ -27,7 +27,11 @@ export const runnerPublishRouter = router({
 
 /** `runner.executions.*`: what operators watch. */
 export const runnerExecutionsRouter = router({
-  overview: runnerProcedure.query(({ ctx }) => ctx.services.runner.executions.overview()),
+  /** The organization's workflows, for the overview's table and pickers (one request a page). */
+  overview: runnerProcedure.query(({ ctx }) => ctx.services.runner.executions.workflows()),
+  stats: runnerProcedure
+    .input(StatsQuery)
+    .query(({ ctx, input }) => ctx.services.runner.executions.stats(input)),
   list: runnerProcedure
     .input(ExecutionQuery)
     .query(({ ctx, input }) => ctx.services.runner.executions.list(input)),

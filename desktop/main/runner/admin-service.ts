@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import type { RunnerConnectionService } from './runner-connection-service';
-import type { RoleList } from './runner-schemas';
 import {
   InvitationList,
   InvitationSent,
+  Member,
   MemberList,
-  Nothing,
   Organization,
-  RoleList as RoleListSchema,
-  RoleReply,
-  WORKFLOW_ACCESS_LEVELS,
+  RoleList,
   WorkflowAccess,
-} from './runner-schemas';
+  WorkflowAccessLevel,
+} from '../../../shared/src/contracts/runner-api';
 
 const Id = z.string().min(1).max(200);
 /** A built-in role name (`owner`, `admin`, `member`) or a custom role id. */
@@ -28,9 +26,7 @@ export const InvitationTarget = OrganizationRef.extend({ invitationId: Id });
 export const WorkflowRef = z.strictObject({ runnerWorkflowId: Id });
 export const WorkflowAccessChange = WorkflowRef.extend({
   restricted: z.boolean(),
-  members: z
-    .array(z.strictObject({ userId: Id, access: z.enum(WORKFLOW_ACCESS_LEVELS) }))
-    .max(1000),
+  members: z.array(z.strictObject({ userId: Id, access: WorkflowAccessLevel })).max(1000),
 });
 
 const enc = encodeURIComponent;
@@ -73,10 +69,7 @@ export class AdminService {
         { method: 'GET', path: `/v1/organizations/${enc(organizationId)}/users` },
         MemberList,
       ),
-      ctx.send(
-        { method: 'GET', path: `/v1/organizations/${enc(organizationId)}/roles` },
-        RoleListSchema,
-      ),
+      ctx.send({ method: 'GET', path: `/v1/organizations/${enc(organizationId)}/roles` }, RoleList),
       this.organizations(),
     ]);
     const myRole = organizations.find((o) => o.id === organizationId)?.role;
@@ -94,7 +87,7 @@ export class AdminService {
         path: `/v1/organizations/${enc(input.organizationId)}/users/${enc(input.userId)}`,
         body: { role: input.role },
       },
-      RoleReply,
+      Member,
     );
   }
 
@@ -104,7 +97,7 @@ export class AdminService {
         method: 'DELETE',
         path: `/v1/organizations/${enc(input.organizationId)}/users/${enc(input.userId)}`,
       },
-      Nothing,
+      z.null(),
     );
   }
 
@@ -134,7 +127,7 @@ export class AdminService {
         method: 'DELETE',
         path: `/v1/organizations/${enc(input.organizationId)}/invitations/${enc(input.invitationId)}`,
       },
-      Nothing,
+      z.null(),
     );
   }
 

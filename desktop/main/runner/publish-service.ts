@@ -4,7 +4,7 @@ import type { PublishedWorkflowRepository } from './published-workflow.repositor
 import type { PublishedWorkflow } from './published-workflow.repository';
 import type { RunnerConnectionService } from './runner-connection-service';
 import { RunnerError } from './runner-error';
-import { Published } from './runner-schemas';
+import { Published } from '../../../shared/src/contracts/runner-api';
 
 export interface PublishResult extends PublishedWorkflow {
   /** True when this publish created the workflow on the runner (POST), false for a new version (PUT). */

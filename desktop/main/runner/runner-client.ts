@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProblemIssue } from './runner-error';
+import { Problem } from '../../../shared/src/contracts/runner-api';
 import { kindOfStatus, RunnerError } from './runner-error';
 
 export interface RunnerRequest {
@@ -92,32 +92,18 @@ export function normaliseBaseUrl(value: string): string {
 }
 
 function problemError(status: number, text: string): RunnerError {
-  let detail: string | undefined;
-  let issues: ProblemIssue[] = [];
+  let problem: Partial<Problem> = {};
   try {
-    const problem = JSON.parse(text) as {
-      detail?: unknown;
-      title?: unknown;
-      errors?: unknown;
-    };
-    if (typeof problem.detail === 'string') detail = problem.detail;
-    else if (typeof problem.title === 'string') detail = problem.title;
-    if (Array.isArray(problem.errors)) {
-      issues = problem.errors
-        .filter(
-          (e): e is ProblemIssue =>
-            typeof (e as ProblemIssue).path === 'string' &&
-            typeof (e as ProblemIssue).message === 'string',
-        )
-        .map((e) => ({ path: e.path, message: e.message }));
-    }
+    // Lenient: a proxy's problem+json may carry only a title.
+    problem = Problem.partial().safeParse(JSON.parse(text)).data ?? {};
   } catch {
-    // Not problem+json (a proxy's HTML page, say): the status alone speaks.
+    // Not JSON (a proxy's HTML page, say): the status alone speaks.
   }
+  const detail = problem.detail ?? problem.title;
   const message = detail
     ? `The runner refused (${status}): ${detail}`
     : `The runner answered ${status} with no explanation.`;
-  return new RunnerError(kindOfStatus(status), message, status, issues);
+  return new RunnerError(kindOfStatus(status), message, status, problem.errors ?? []);
 }
 
 function networkReason(error: unknown): string {

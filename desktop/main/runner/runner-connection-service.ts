@@ -5,8 +5,8 @@ import type { RunnerRequest } from './runner-client';
 import { normaliseBaseUrl, RunnerClient } from './runner-client';
 import { RunnerError } from './runner-error';
 import type { RunnerProfile, RunnerProfileRepository } from './runner-profile.repository';
-import type { OrganizationWithRole } from './runner-schemas';
-import { Me, OrganizationList, Tokens } from './runner-schemas';
+import type { OrganizationWithRole } from '../../../shared/src/contracts/runner-api';
+import { Me, OrganizationList, Tokens } from '../../../shared/src/contracts/runner-api';
 import { RunnerSessions } from './runner-sessions';
 
 export const NewRunnerProfile = z.strictObject({

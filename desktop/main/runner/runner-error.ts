@@ -1,8 +1,7 @@
+import type { ProblemIssue } from '../../../shared/src/contracts/runner-api';
+
 /** A `{ path, message }` pair from a problem+json `errors` list. */
-export interface ProblemIssue {
-  path: string;
-  message: string;
-}
+export type { ProblemIssue };
 
 /**
  * Why a call to a runner failed, in the terms the user acts on:

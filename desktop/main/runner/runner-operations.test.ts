@@ -138,15 +138,22 @@ describe.skipIf(!secretService.available)(
         message: /already ended/,
       });
 
-      const overview = await app.caller.runner.executions.overview();
-      expect(overview.find((w) => w.runnerWorkflowId === published.runnerWorkflowId)).toMatchObject(
-        {
-          name: 'hooked',
-          localWorkflowId: id,
-          counts: { success: 1, failed: 0, running: 0, other: 0 },
-          last: { id: executionId, status: 'success' },
-        },
-      );
+      const workflows = await app.caller.runner.executions.overview();
+      expect(workflows.find((w) => w.runnerWorkflowId === published.runnerWorkflowId)).toEqual({
+        runnerWorkflowId: published.runnerWorkflowId,
+        name: 'hooked',
+        version: 1,
+        enabled: true,
+        webhookUrl: published.webhookUrl,
+        localWorkflowId: id,
+      });
+      // The organization-wide list has it too, with the workflow it belongs to.
+      const recent = await app.caller.runner.executions.list({});
+      expect(recent.items.find((e) => e.id === executionId)).toMatchObject({
+        workflowId: published.runnerWorkflowId,
+        status: 'success',
+        trigger: 'webhook',
+      });
     });
 
     it('a failing step’s retries are in the logs, and the run counts as failed', async () => {
@@ -189,15 +196,15 @@ describe.skipIf(!secretService.available)(
             ),
           }),
         );
-        const row = (await app.caller.runner.executions.overview()).find(
-          (w) => w.runnerWorkflowId === published.runnerWorkflowId,
-        );
-        expect(row?.counts).toEqual({ success: 0, failed: 1, running: 0, other: 0 });
         const failed = await app.caller.runner.executions.list({
           runnerWorkflowId: published.runnerWorkflowId,
           status: 'failed',
         });
         expect(failed.items.map((e) => e.id)).toEqual([executionId]);
+        // Across the organization, the failed filter finds it and nothing that succeeded.
+        const allFailed = await app.caller.runner.executions.list({ status: 'failed' });
+        expect(allFailed.items.map((e) => e.id)).toContain(executionId);
+        expect(allFailed.items.every((e) => e.status === 'failed')).toBe(true);
       } finally {
         await new Promise((resolve) => down.close(resolve));
       }
@@ -274,6 +281,57 @@ describe.skipIf(!secretService.available)(
       expect(
         (await app.caller.runner.executions.list({ runnerWorkflowId, status: 'failed' })).items,
       ).toEqual([]);
+    });
+
+    it('counts by status over each window match what the runner holds; pages cover them all', async () => {
+      // Nothing in flight, so the database and the answer describe the same moment.
+      const settled = () =>
+        runner.countExecutions(orgId, new Date(0)).then((c) => !c.pending && !c.running);
+      await eventually(settled, Boolean);
+      const all = await app.caller.runner.executions.list({ limit: 200 });
+      expect(all.items.length).toBeGreaterThanOrEqual(3);
+      // One run three days back: outside the last hour and day, inside the last week.
+      const old = all.items.find((e) => e.status === 'success')!;
+      await runner.backdateExecution(old.id, new Date(Date.now() - 3 * 24 * 60 * 60 * 1000));
+
+      const expected = { pending: 0, running: 0, success: 0, failed: 0, canceled: 0 };
+      for (const [window, hours] of [
+        ['1h', 1],
+        ['24h', 24],
+        ['7d', 7 * 24],
+      ] as const) {
+        const stats = await app.caller.runner.executions.stats({ window });
+        const held = {
+          ...expected,
+          ...(await runner.countExecutions(orgId, new Date(Date.now() - hours * 3600_000))),
+        };
+        expect(stats.byStatus, window).toEqual(held);
+        const ended = held.success + held.failed + held.canceled;
+        expect(stats).toMatchObject({
+          window,
+          total: Object.values(held).reduce((a, b) => a + b, 0),
+          ended,
+          successRate: held.success / ended,
+          failureRate: held.failed / ended,
+        });
+      }
+      const day = await app.caller.runner.executions.stats({ window: '24h' });
+      const week = await app.caller.runner.executions.stats({ window: '7d' });
+      expect(week.byStatus.success).toBe(day.byStatus.success + 1);
+      expect(week.byStatus.failed).toBeGreaterThanOrEqual(1);
+      expect(week.byStatus.canceled).toBeGreaterThanOrEqual(1);
+
+      // Cursor pages of two walk every execution once, newest first.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await app.caller.runner.executions.list({ limit: 2, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((e) => e.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.length).toBe(week.total);
     });
 
     it('another organization’s executions are not found', async () => {

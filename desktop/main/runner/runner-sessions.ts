@@ -1,7 +1,8 @@
+import { z } from 'zod';
+import { Tokens } from '../../../shared/src/contracts/runner-api';
 import type { Keychain } from '../keychain/keychain';
 import type { RunnerClient } from './runner-client';
 import { RunnerError } from './runner-error';
-import { Nothing, Tokens } from './runner-schemas';
 
 /** Renew an access token this long before it expires, so a call never starts with a dying one. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -69,7 +70,7 @@ export class RunnerSessions {
     if (refreshToken) {
       // Signing out works offline too: the local tokens go whatever the runner answers.
       await client
-        .send({ method: 'POST', path: '/v1/auth/logout', body: { refreshToken } }, Nothing)
+        .send({ method: 'POST', path: '/v1/auth/logout', body: { refreshToken } }, z.null())
         .catch(() => undefined);
       await this.keychain.deleteSecret(refreshAccount(profileId));
     }

@@ -2,7 +2,8 @@
  * The desktop and a runner, end to end in Chromium through the browser host:
  * sign in to a real runner (API + worker on PostgreSQL and RabbitMQ), publish
  * the open workflow, call its webhook over HTTP, watch the run appear as a
- * success on the Executions page and open its steps and logs; axe and the
+ * success on the Executions page (with the organization's counts by status as
+ * the runner holds them) and open its steps and logs; axe and the
  * keyboard on every new screen.
  */
 import type { Page } from 'playwright-core';
@@ -38,12 +39,14 @@ describe.skipIf(!secretService.available)(
     let page: Page;
     let errors: string[];
     let email: string;
+    let accessToken: string;
+    let orgId: string;
     let webhookUrl: string;
 
     beforeAll(async () => {
       [runner, studio] = await Promise.all([startRunnerStack({ worker: true }), startStudio()]);
       const user = await runner.signUp('operator');
-      email = user.email;
+      ({ email, accessToken } = user);
       const org = await runner.runner.app.inject({
         method: 'POST',
         url: '/v1/organizations',
@@ -51,6 +54,7 @@ describe.skipIf(!secretService.available)(
         payload: { name: 'Acme' },
       });
       expect(org.statusCode).toBe(201);
+      orgId = (org.json() as { id: string }).id;
       studio.server.services.workflows.create({ document: ordersFlow });
       ({ page, errors } = await openPage(studio));
     }, 120_000);
@@ -130,12 +134,51 @@ describe.skipIf(!secretService.available)(
         // The page refreshes itself while visible: no reload.
         const row = page.getByTestId('run-row').first();
         await row.locator('.badge-success').waitFor({ timeout: 20_000 });
-        const overview = page
-          .getByTestId('executions-overview')
-          .getByRole('row', { name: /Orders hook/ });
-        await expect
-          .poll(() => overview.locator('td').nth(1).textContent(), { timeout: 20_000 })
-          .toBe('1');
+        expect(await row.getByRole('cell').nth(1).textContent()).toBe('Orders hook');
+
+        // The outcomes are the runner's own counts for the organization, over the window chosen.
+        const counts = page.getByTestId('execution-counts');
+        const shown = async () => {
+          const heads = await counts.getByRole('columnheader').allTextContents();
+          const cells = await counts.getByRole('cell').allTextContents();
+          return heads.map((head, i) => `${head} ${cells[i]}`).join(' | ');
+        };
+        const held = async (since: string) => {
+          const res = await runner.runner.app.inject({
+            url: `/v1/executions/stats?since=${encodeURIComponent(since)}`,
+            headers: { authorization: `Bearer ${accessToken}`, 'x-organization-id': orgId },
+          });
+          expect(res.statusCode, res.body).toBe(200);
+          const { byStatus, total } = res.json() as {
+            byStatus: Record<string, number>;
+            total: number;
+          };
+          return [
+            `Succeeded ${byStatus.success}`,
+            `Failed ${byStatus.failed}`,
+            `Canceled ${byStatus.canceled}`,
+            `Running ${byStatus.running}`,
+            `Pending ${byStatus.pending}`,
+            `Total ${total}`,
+          ].join(' | ');
+        };
+        const dayAgo = new Date(Date.now() - 24 * 3600_000).toISOString();
+        await expect.poll(shown, { timeout: 20_000 }).toBe(await held(dayAgo));
+        expect(await shown()).toContain('Succeeded 1');
+        expect(await page.getByTestId('execution-rates').textContent()).toMatch(
+          /^Success rate 100 %, failure rate 0 % of 1 ended run since/,
+        );
+        await page.getByLabel('Window').selectOption({ label: 'Last hour' });
+        const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+        await expect.poll(shown, { timeout: 20_000 }).toBe(await held(hourAgo));
+
+        // All workflows' runs, then only the failed ones: none.
+        await page.getByLabel('Workflow', { exact: true }).selectOption({ label: 'All workflows' });
+        await page.getByRole('heading', { name: 'Recent runs' }).waitFor();
+        await page.getByTestId('run-row').first().locator('.badge-success').waitFor();
+        await page.getByLabel('Status', { exact: true }).selectOption('failed');
+        await page.getByText('No run with status failed yet.').waitFor();
+        await page.getByLabel('Status', { exact: true }).selectOption('');
         expect(await seriousViolations(page)).toEqual([]);
 
         await tabTo(page, row.getByRole('button', { name: /^Details of the success run/ }));

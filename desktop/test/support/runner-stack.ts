@@ -23,6 +23,10 @@ export interface RunnerStack {
   signUp(name?: string): Promise<TestUser>;
   /** Lets this organization's steps call 127.0.0.1 (a test's own HTTP server). */
   allowPrivateNetwork(organizationId: string): Promise<void>;
+  /** What the runner's database holds: an organization's executions created since a time, by status. */
+  countExecutions(organizationId: string, since: Date): Promise<Record<string, number>>;
+  /** Moves an execution's creation time (to put it outside a window). */
+  backdateExecution(executionId: string, createdAt: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,21 @@ export async function startRunnerStack(options: { worker?: boolean } = {}): Prom
       withSystemContext(runner.db.orm, async (em) => {
         await em.execute('update organizations set allow_private_network = true where id = ?', [
           organizationId,
+        ]);
+      }),
+    countExecutions: (organizationId, since) =>
+      withSystemContext(runner.db.orm, async (em) => {
+        const rows = await em.execute<{ status: string; n: string }[]>(
+          'select status, count(*) as n from executions where organization_id = ? and created_at >= ? group by status',
+          [organizationId, since],
+        );
+        return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+      }),
+    backdateExecution: (executionId, createdAt) =>
+      withSystemContext(runner.db.orm, async (em) => {
+        await em.execute('update executions set created_at = ? where id = ?', [
+          createdAt,
+          executionId,
         ]);
       }),
     async close() {

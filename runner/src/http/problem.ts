@@ -1,16 +1,8 @@
-import { z } from 'zod';
+import type { ProblemIssue } from '../../../shared/src/contracts/runner-api/problem';
+import { Problem } from '../../../shared/src/contracts/runner-api/problem';
 
-/** RFC 9457 problem details, as every error response of the API is shaped. */
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
-export type Problem = z.infer<typeof Problem>;
+/** RFC 9457 problem details, as every error response of the API is shaped (the shared contract). */
+export { Problem };
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -38,7 +30,7 @@ export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     detail: string,
-    readonly errors?: { path: string; message: string }[],
+    readonly errors?: ProblemIssue[],
     readonly headers?: Record<string, string>,
   ) {
     super(detail);
@@ -55,7 +47,7 @@ export class HttpProblem extends Error {
   }
 }
 
-export const badRequest = (detail: string, errors?: { path: string; message: string }[]) =>
+export const badRequest = (detail: string, errors?: ProblemIssue[]) =>
   new HttpProblem(400, detail, errors);
 export const unauthorized = (detail = 'missing or invalid credentials') =>
   new HttpProblem(401, detail, undefined, { 'www-authenticate': 'Bearer' });

@@ -1,24 +1,30 @@
 import { useCallback, useState } from 'react';
 import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
+import { ProblemAlert } from '../ui/problem-alert';
+import { showWorkflowRuns } from './runner-store';
 import { REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
-import { ProblemAlert } from '../ui/problem-alert';
 
 type Page = RouterOutputs['runner']['executions']['list'];
+type Workflows = RouterOutputs['runner']['executions']['overview'];
 type Status = NonNullable<RouterInputs['runner']['executions']['list']['status']>;
 
 const STATUSES: Status[] = ['pending', 'running', 'success', 'failed', 'canceled'];
 const PAGE_SIZE = 20;
 
-/** One workflow's runs, newest first, with a status filter and cursor pages. */
+/**
+ * Recent runs of the organization (or of one workflow), newest first, with status and
+ * workflow filters and cursor pages.
+ */
 export function ExecutionList({
+  workflows,
   runnerWorkflowId,
-  name,
   onOpen,
 }: {
-  runnerWorkflowId: string;
-  name: string;
+  workflows: Workflows | null;
+  /** The workflow filter (the page keeps it in the runner store); null: all workflows. */
+  runnerWorkflowId: string | null;
   onOpen: (executionId: string) => void;
 }) {
   const [status, setStatus] = useState<Status | ''>('');
@@ -27,13 +33,14 @@ export function ExecutionList({
   const [page, setPage] = useState<Page | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const cursor = cursors.at(-1);
+  const reading = `${runnerWorkflowId ?? ''}|${status}|${cursor ?? ''}`;
 
   const refresh = useCallback(async () => {
     try {
       setPage(
         await api.runner.executions.list.query({
-          runnerWorkflowId,
           limit: PAGE_SIZE,
+          ...(runnerWorkflowId ? { runnerWorkflowId } : {}),
           ...(status ? { status } : {}),
           ...(cursor ? { cursor } : {}),
         }),
@@ -43,31 +50,59 @@ export function ExecutionList({
       setProblem(errorMessage(error));
     }
   }, [runnerWorkflowId, status, cursor]);
-  useAutoRefresh(refresh, REFRESH_MS);
+  useAutoRefresh(refresh, REFRESH_MS, reading);
 
+  const names = new Map(workflows?.map((w) => [w.runnerWorkflowId, w.name]));
+  const nameOf = (id: string) => names.get(id) ?? `workflow ${id.slice(0, 8)}`;
+  const filtered = runnerWorkflowId ? nameOf(runnerWorkflowId) : null;
   return (
     <section aria-labelledby="runs-title">
-      <h2 id="runs-title">Runs of {name}</h2>
+      <h2 id="runs-title">{filtered ? `Runs of ${filtered}` : 'Recent runs'}</h2>
+      <div className="settings-grid">
+        <div className="field">
+          <label className="field-label" htmlFor="runs-workflow">
+            Workflow
+          </label>
+          <select
+            id="runs-workflow"
+            className="input"
+            value={runnerWorkflowId ?? ''}
+            onChange={(e) => showWorkflowRuns(e.target.value || null)}
+          >
+            <option value="">All workflows</option>
+            {runnerWorkflowId && !names.has(runnerWorkflowId) && (
+              <option value={runnerWorkflowId}>{filtered}</option>
+            )}
+            {workflows?.map((w) => (
+              <option key={w.runnerWorkflowId} value={w.runnerWorkflowId}>
+                {w.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="runs-status">
+            Status
+          </label>
+          <select
+            id="runs-status"
+            className="input"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as Status | '');
+              setCursors([]);
+            }}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
       <div className="toolbar">
-        <label className="field-label" htmlFor="runs-status">
-          Status
-        </label>
-        <select
-          id="runs-status"
-          className="input"
-          value={status}
-          onChange={(e) => {
-            setStatus(e.target.value as Status | '');
-            setCursors([]);
-          }}
-        >
-          <option value="">All</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
         <button
           type="button"
           className="btn btn-small"
@@ -93,6 +128,7 @@ export function ExecutionList({
           <thead>
             <tr>
               <th scope="col">Started</th>
+              <th scope="col">Workflow</th>
               <th scope="col">Status</th>
               <th scope="col">Trigger</th>
               <th scope="col">Version</th>
@@ -106,6 +142,7 @@ export function ExecutionList({
             {page?.items.map((e) => (
               <tr key={e.id} data-testid="run-row">
                 <td>{new Date(e.createdAt).toLocaleString()}</td>
+                <td>{nameOf(e.workflowId)}</td>
                 <td>
                   <StatusBadge status={e.status} />
                 </td>
@@ -117,7 +154,7 @@ export function ExecutionList({
                     type="button"
                     className="btn btn-small"
                     onClick={() => onOpen(e.id)}
-                    aria-label={`Details of the ${e.status} run of ${new Date(e.createdAt).toLocaleString()}`}
+                    aria-label={`Details of the ${e.status} run of ${nameOf(e.workflowId)} of ${new Date(e.createdAt).toLocaleString()}`}
                   >
                     Details
                   </button>

@@ -1,16 +1,19 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import type { RouterOutputs } from '../api/trpc-client';
+import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 
 export type RunnerProfile = RouterOutputs['runner']['profiles']['list'][number];
+export type StatsWindow = NonNullable<RouterInputs['runner']['executions']['stats']['window']>;
 
 interface RunnerState {
   profiles: RunnerProfile[];
   loaded: boolean;
   problem: string | null;
-  /** The runner workflow the Executions page shows, when one is picked. */
+  /** The runner workflow whose runs the Executions page lists; null: every workflow's. */
   dashboardWorkflowId: string | null;
+  /** The window the Executions page counts outcomes over. */
+  statsWindow: StatsWindow;
 }
 
 /** The runner profiles as the main process knows them (never a token: it keeps those). */
@@ -19,10 +22,14 @@ export const runnerStore = createStore<RunnerState>()(() => ({
   loaded: false,
   problem: null,
   dashboardWorkflowId: null,
+  statsWindow: '24h',
 }));
 
+/** Lists one workflow's runs on the Executions page (null: all workflows'). */
 export const showWorkflowRuns = (runnerWorkflowId: string | null) =>
   runnerStore.setState({ dashboardWorkflowId: runnerWorkflowId });
+
+export const setStatsWindow = (statsWindow: StatsWindow) => runnerStore.setState({ statsWindow });
 
 export function useRunner<T>(selector: (state: RunnerState) => T): T {
   return useStore(runnerStore, selector);

@@ -2,9 +2,14 @@ import { useEffect, useRef } from 'react';
 
 /**
  * Calls `refresh` now and then every `intervalMs` while the page is visible
- * (a hidden window or tab costs the runner nothing); at once when it shows again.
+ * (a hidden window or tab costs the runner nothing); at once when it shows again,
+ * and at once when `reading` changes (a filter or a page: no wait for the next tick).
  */
-export function useAutoRefresh(refresh: () => Promise<void> | void, intervalMs: number): void {
+export function useAutoRefresh(
+  refresh: () => Promise<void> | void,
+  intervalMs: number,
+  reading?: string,
+): void {
   const latest = useRef(refresh);
   latest.current = refresh;
   useEffect(() => {
@@ -18,5 +23,5 @@ export function useAutoRefresh(refresh: () => Promise<void> | void, intervalMs: 
       clearInterval(timer);
       document.removeEventListener('visibilitychange', tick);
     };
-  }, [intervalMs]);
+  }, [intervalMs, reading]);
 }

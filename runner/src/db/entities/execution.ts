@@ -1,10 +1,14 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { generatedId, insertedAt } from './columns';
 import type { RunResult, StepErrorInfo } from '../../../../shared/src/model/run-result';
+import {
+  EXECUTION_STATUSES,
+  EXECUTION_TRIGGERS,
+} from '../../../../shared/src/contracts/runner-api/executions';
 
-export const EXECUTION_STATUSES = ['pending', 'running', 'success', 'failed', 'canceled'] as const;
+// The API contract's lists (shared with the desktop), so a new status cannot miss either side.
+export { EXECUTION_STATUSES, EXECUTION_TRIGGERS };
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export const EXECUTION_TRIGGERS = ['api', 'webhook', 'schedule', 'poll'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
 export const Execution = defineEntity({

@@ -1,7 +1,8 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { generatedId, insertedAt } from './columns';
+import { WORKFLOW_ACCESS_LEVELS } from '../../../../shared/src/contracts/runner-api/workflows';
 
-export const WORKFLOW_ACCESS_LEVELS = ['view', 'run', 'edit'] as const;
+export { WORKFLOW_ACCESS_LEVELS };
 /** view: read it and its executions; run: also start and cancel executions; edit: also change it. */
 export type WorkflowAccessLevel = (typeof WORKFLOW_ACCESS_LEVELS)[number];
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// The answer the desktop reads is the shared contract.
+export { Tokens } from '../../../../shared/src/contracts/runner-api/auth';
+
 export const Email = z
   .string()
   .trim()
@@ -22,12 +25,3 @@ export const LoginBody = z.strictObject({
 });
 
 export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
-
-export const Tokens = z
-  .object({
-    accessToken: z.string(),
-    refreshToken: z.string(),
-    expiresIn: z.number().int().describe('seconds until the access token expires'),
-    tokenType: z.literal('Bearer'),
-  })
-  .meta({ id: 'Tokens' });

@@ -24,8 +24,9 @@ import {
 import {
   AcceptBody,
   Accepted,
-  InvitationInfo,
+  InvitationList,
   InvitationParams,
+  InvitationSent,
   InviteBody,
   OrgParams,
 } from './schemas';
@@ -45,9 +46,7 @@ export async function invitationRoutes(fastify: FastifyInstance): Promise<void> 
         params: OrgParams,
         body: InviteBody,
         response: {
-          201: InvitationInfo.extend({
-            emailSent: z.boolean().describe('false when the mail server refused the message'),
-          }),
+          201: InvitationSent,
           ...problemResponses,
         },
       },
@@ -113,7 +112,7 @@ export async function invitationRoutes(fastify: FastifyInstance): Promise<void> 
         tags: ['invitations'],
         summary: 'Pending invitations (not accepted, revoked or expired), newest first',
         params: OrgParams,
-        response: { 200: z.object({ items: z.array(InvitationInfo) }), ...problemResponses },
+        response: { 200: InvitationList, ...problemResponses },
       },
     },
     async (request) => ({ items: await inOrg(request, listPendingInvitations) }),

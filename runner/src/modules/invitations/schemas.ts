@@ -3,22 +3,17 @@ import { displayName } from '../../http/display-name';
 import { Email, Tokens } from '../auth/schemas';
 import { RoleRef } from '../roles/role-ref';
 
+// The answers the desktop reads are the shared contract.
+export {
+  Invitation as InvitationInfo,
+  InvitationList,
+  InvitationSent,
+} from '../../../../shared/src/contracts/runner-api/organizations';
+
 export const OrgParams = z.object({ orgId: z.string() });
 export const InvitationParams = z.object({ orgId: z.string(), invitationId: z.string() });
 
 export const InviteBody = z.strictObject({ email: Email, role: RoleRef.default('member') });
-
-export const InvitationInfo = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    role: z.string().describe('a built-in role name or a custom role id'),
-    roleName: z.string(),
-    invitedBy: z.string().nullable(),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'Invitation' });
 
 export const AcceptBody = z.strictObject({
   token: z.string().min(1).max(4000),

@@ -9,6 +9,12 @@ import { withOrgContext, withSystemContext } from '../../db/org-context';
 import { displayName } from '../../http/display-name';
 import { conflict, notFound, problemResponses } from '../../http/problem';
 import { actorFields, inOrg, orgOf, type Principal } from '../../http/request-context';
+import {
+  Member,
+  MemberList,
+  Organization as OrganizationReply,
+  OrganizationList,
+} from '../../../../shared/src/contracts/runner-api/organizations';
 import { Email } from '../auth/schemas';
 import { assertMayAssign, resolveRole, RoleRef, roleRefOf, storedRole } from '../roles/role-ref';
 import {
@@ -21,19 +27,6 @@ import {
   removeMembership,
 } from './repository';
 
-const OrganizationReply = z
-  .object({ id: z.string(), name: z.string() })
-  .meta({ id: 'Organization' });
-const Member = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    name: z.string(),
-    role: z.string().describe('a built-in role name or a custom role id'),
-    roleName: z.string(),
-    joinedAt: z.string(),
-  })
-  .meta({ id: 'Member' });
 const OrgParams = z.object({ orgId: z.string() });
 const MemberParams = z.object({ orgId: z.string(), userId: z.string() });
 
@@ -73,7 +66,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
         tags: ['organizations'],
         summary: "The caller's organizations and role in each",
         response: {
-          200: z.object({ items: z.array(OrganizationReply.extend({ role: z.string() })) }),
+          200: OrganizationList,
           ...problemResponses,
         },
       },
@@ -104,7 +97,7 @@ export async function organizationRoutes(fastify: FastifyInstance): Promise<void
         tags: ['organizations'],
         summary: 'Members with their roles',
         params: OrgParams,
-        response: { 200: z.object({ items: z.array(Member) }), ...problemResponses },
+        response: { 200: MemberList, ...problemResponses },
       },
     },
     async (request) => ({

@@ -8,7 +8,7 @@ import { grantedPermissions, missingPermissions, type Permission } from '../../h
 import { conflict, forbidden, problemResponses } from '../../http/problem';
 import { actorFields, inOrg, orgOf } from '../../http/request-context';
 import { customRoleInfo, getCustomRole, listRoles, releaseRole, roleUsage } from './repository';
-import { RoleBody, RoleInfo, RoleParams } from './schemas';
+import { RoleBody, RoleInfo, RoleList, RoleParams } from './schemas';
 
 const OrgParams = z.object({ orgId: z.string() });
 
@@ -44,7 +44,7 @@ export async function roleRoutes(fastify: FastifyInstance): Promise<void> {
         tags: ['roles'],
         summary: 'Built-in roles (read-only) and the organization’s custom roles',
         params: OrgParams,
-        response: { 200: z.object({ items: z.array(RoleInfo) }), ...problemResponses },
+        response: { 200: RoleList, ...problemResponses },
       },
     },
     async (request) => ({ items: await inOrg(request, listRoles) }),

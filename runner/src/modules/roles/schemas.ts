@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { displayName } from '../../http/display-name';
 import { PERMISSIONS } from '../../http/permissions';
 
+// The answer the desktop reads is the shared contract.
+export {
+  Role as RoleInfo,
+  RoleList,
+} from '../../../../shared/src/contracts/runner-api/organizations';
+
 export const RoleParams = z.object({ orgId: z.string(), roleId: z.string() });
 
 export const RoleBody = z.strictObject({
@@ -11,14 +17,3 @@ export const RoleBody = z.strictObject({
     .max(PERMISSIONS.length)
     .describe('permissions from the same table the built-in roles use'),
 });
-
-export const RoleInfo = z
-  .object({
-    id: z.string().describe('the built-in role name, or the custom role id'),
-    name: z.string(),
-    builtIn: z.boolean(),
-    permissions: z.array(z.string()),
-    createdAt: z.string().nullable(),
-    updatedAt: z.string().nullable(),
-  })
-  .meta({ id: 'Role' });

@@ -2,38 +2,27 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  WorkflowAccess,
+  WorkflowAccessLevel,
+} from '../../../../shared/src/contracts/runner-api/workflows';
 import type { WorkflowEntity } from '../../db/entities';
 import { AuditEvent } from '../../db/entities/audit';
 import { User } from '../../db/entities/identity';
 import { Membership } from '../../db/entities/tenancy';
-import { WORKFLOW_ACCESS_LEVELS, WorkflowGrant } from '../../db/entities/workflow-access';
+import { WorkflowGrant } from '../../db/entities/workflow-access';
 import { badRequest, problemResponses } from '../../http/problem';
 import { actorFields, inOrg } from '../../http/request-context';
 import { getWorkflowFor, viewerOf } from './access';
 import { isUuid } from './repository';
 import { WorkflowParams } from './schemas';
 
-const AccessLevel = z
-  .enum(WORKFLOW_ACCESS_LEVELS)
-  .describe(
-    'view: read it and its executions; run: also start and cancel runs; edit: also change it',
-  );
-
 const AccessBody = z.strictObject({
   restricted: z
     .boolean()
     .describe('true: only the listed members (and holders of workflows:share) see the workflow'),
-  members: z.array(z.strictObject({ userId: z.string(), access: AccessLevel })).max(1000),
+  members: z.array(z.strictObject({ userId: z.string(), access: WorkflowAccessLevel })).max(1000),
 });
-
-const AccessReply = z
-  .object({
-    restricted: z.boolean(),
-    members: z.array(
-      z.object({ userId: z.string(), email: z.string(), name: z.string(), access: AccessLevel }),
-    ),
-  })
-  .meta({ id: 'WorkflowAccess' });
 
 async function accessReply(em: EntityManager, workflow: WorkflowEntity) {
   const grants = await em.find(
@@ -64,7 +53,7 @@ export async function workflowAccessRoutes(fastify: FastifyInstance): Promise<vo
         tags: ['workflows'],
         summary: 'Whether the workflow is restricted, and the members it is shared with',
         params: WorkflowParams,
-        response: { 200: AccessReply, ...problemResponses },
+        response: { 200: WorkflowAccess, ...problemResponses },
       },
     },
     async (request) =>
@@ -83,7 +72,7 @@ export async function workflowAccessRoutes(fastify: FastifyInstance): Promise<vo
           'Restrict the workflow to named members (or lift the restriction); replaces the member list',
         params: WorkflowParams,
         body: AccessBody,
-        response: { 200: AccessReply, ...problemResponses },
+        response: { 200: WorkflowAccess, ...problemResponses },
       },
     },
     async (request) =>

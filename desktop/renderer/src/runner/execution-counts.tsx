@@ -1,0 +1,110 @@
+import { useCallback, useState } from 'react';
+import type { RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage } from '../api/trpc-client';
+import { ProblemAlert } from '../ui/problem-alert';
+import type { StatsWindow } from './runner-store';
+import { setStatsWindow, useRunner } from './runner-store';
+import { REFRESH_MS } from './status-badge';
+import { useAutoRefresh } from './use-auto-refresh';
+
+type Counts = RouterOutputs['runner']['executions']['stats'];
+type Status = keyof Counts['byStatus'];
+
+/** Every key of StatsWindow, so a window the main process adds cannot go unnamed. */
+const WINDOWS: Record<StatsWindow, string> = {
+  '1h': 'Last hour',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+};
+const COLUMNS: [Status | 'total', string][] = [
+  ['success', 'Succeeded'],
+  ['failed', 'Failed'],
+  ['canceled', 'Canceled'],
+  ['running', 'Running'],
+  ['pending', 'Pending'],
+  ['total', 'Total'],
+];
+
+const percent = (rate: number | null) =>
+  rate === null ? '—' : `${Math.round(rate * 1000) / 10} %`;
+
+/** The organization's outcomes over a window: rates of the runs that ended, counts by status. */
+export function ExecutionCounts() {
+  const window = useRunner((s) => s.statsWindow);
+  const [counts, setCounts] = useState<Counts | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const next = await api.runner.executions.stats.query({ window });
+      // An answer for a window the user has since left is dropped.
+      if (next.window === window) setCounts(next);
+      setProblem(null);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  }, [window]);
+  useAutoRefresh(refresh, REFRESH_MS, window);
+
+  const shown = counts?.window === window ? counts : null;
+  return (
+    <section aria-labelledby="outcomes-title">
+      <h2 id="outcomes-title">Outcomes</h2>
+      <div className="settings-grid">
+        <div className="field">
+          <label className="field-label" htmlFor="outcomes-window">
+            Window
+          </label>
+          <select
+            id="outcomes-window"
+            className="input"
+            value={window}
+            onChange={(e) => setStatsWindow(e.target.value as StatsWindow)}
+          >
+            {Object.entries(WINDOWS).map(([key, label]) => (
+              <option key={key} value={key}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <ProblemAlert problem={problem} />
+      {shown === null ? (
+        <p className="muted">{problem ? '' : 'Loading…'}</p>
+      ) : (
+        <>
+          <p data-testid="execution-rates">
+            Success rate <strong>{percent(shown.successRate)}</strong>, failure rate{' '}
+            <strong>{percent(shown.failureRate)}</strong>{' '}
+            <span className="small muted">
+              of {shown.ended} ended run{shown.ended === 1 ? '' : 's'} since{' '}
+              {new Date(shown.since).toLocaleString()}
+            </span>
+          </p>
+          <table className="table" data-testid="execution-counts">
+            <caption className="visually-hidden">
+              Executions started in the window ({WINDOWS[window].toLowerCase()}), by status
+            </caption>
+            <thead>
+              <tr>
+                {COLUMNS.map(([, label]) => (
+                  <th key={label} scope="col">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                {COLUMNS.map(([status, label]) => (
+                  <td key={label}>{status === 'total' ? shown.total : shown.byStatus[status]}</td>
+                ))}
+              </tr>
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
