@@ -47,8 +47,8 @@ const SECRET_PARAM = /token|secret|key$/i;
 
 /**
  * The central audit hook: every successful non-GET /v1 request is recorded by route, path
- * parameters and actor, unless its route wrote a richer event itself (request-scope.ts);
- * sign-in and other account events (auth-events.ts) are recorded whatever their outcome.
+ * parameters and actor; sign-in and other account events (auth-events.ts) are recorded
+ * whatever their outcome. Neither when the route wrote a richer event itself (request-scope.ts).
  * onSend, not onResponse: the line is stored before the client sees the answer.
  */
 export function installAuditHook(app: FastifyInstance): void {
@@ -72,10 +72,11 @@ async function eventFor(
 ): Promise<AuditFields | null> {
   const route = request.routeOptions.url;
   if (!route?.startsWith('/v1/') || NOT_AUDITED.some((re) => re.test(route))) return null;
+  // The route wrote its own, richer event (an OIDC sign-in, say): no second line.
+  if (request.auditScope?.explicit) return null;
   const auth = await authEventFor(app, request, reply.statusCode, payload);
   if (auth !== undefined) return auth;
   if (READS.has(request.method) || reply.statusCode >= 400) return null;
-  if (request.auditScope?.explicit) return null;
   // An Idempotency-Key replay answers from the stored response: nothing changed this time.
   if (reply.getHeader('idempotent-replayed') === 'true') return null;
   const params = Object.entries((request.params ?? {}) as Record<string, string>).filter(
