@@ -3,7 +3,7 @@ import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { ProblemAlert } from '../ui/problem-alert';
 import type { StatsWindow } from './runner-store';
-import { setStatsWindow, useRunner } from './runner-store';
+import { runnerStore, setStatsWindow, useRunner } from './runner-store';
 import { REFRESH_MS } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
 
@@ -30,23 +30,24 @@ const percent = (rate: number | null) =>
 
 /** The organization's outcomes over a window: rates of the runs that ended, counts by status. */
 export function ExecutionCounts() {
-  const window = useRunner((s) => s.statsWindow);
+  const statsWindow = useRunner((s) => s.statsWindow);
   const [counts, setCounts] = useState<Counts | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
     try {
-      const next = await api.runner.executions.stats.query({ window });
+      const next = await api.runner.executions.stats.query({ window: statsWindow });
       // An answer for a window the user has since left is dropped.
-      if (next.window === window) setCounts(next);
+      if (runnerStore.getState().statsWindow !== next.window) return;
+      setCounts(next);
       setProblem(null);
     } catch (error) {
       setProblem(errorMessage(error));
     }
-  }, [window]);
-  useAutoRefresh(refresh, REFRESH_MS, window);
+  }, [statsWindow]);
+  useAutoRefresh(refresh, REFRESH_MS, statsWindow);
 
-  const shown = counts?.window === window ? counts : null;
+  const shown = counts?.window === statsWindow ? counts : null;
   return (
     <section aria-labelledby="outcomes-title">
       <h2 id="outcomes-title">Outcomes</h2>
@@ -58,7 +59,7 @@ export function ExecutionCounts() {
           <select
             id="outcomes-window"
             className="input"
-            value={window}
+            value={statsWindow}
             onChange={(e) => setStatsWindow(e.target.value as StatsWindow)}
           >
             {Object.entries(WINDOWS).map(([key, label]) => (
@@ -84,7 +85,7 @@ export function ExecutionCounts() {
           </p>
           <table className="table" data-testid="execution-counts">
             <caption className="visually-hidden">
-              Executions started in the window ({WINDOWS[window].toLowerCase()}), by status
+              Executions created in the window ({WINDOWS[statsWindow].toLowerCase()}), by status
             </caption>
             <thead>
               <tr>

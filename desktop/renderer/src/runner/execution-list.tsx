@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -34,22 +34,25 @@ export function ExecutionList({
   const [problem, setProblem] = useState<string | null>(null);
   const cursor = cursors.at(-1);
   const reading = `${runnerWorkflowId ?? ''}|${status}|${cursor ?? ''}`;
+  const shown = useRef(reading);
+  shown.current = reading;
 
   const refresh = useCallback(async () => {
     try {
-      setPage(
-        await api.runner.executions.list.query({
-          limit: PAGE_SIZE,
-          ...(runnerWorkflowId ? { runnerWorkflowId } : {}),
-          ...(status ? { status } : {}),
-          ...(cursor ? { cursor } : {}),
-        }),
-      );
+      const next = await api.runner.executions.list.query({
+        limit: PAGE_SIZE,
+        ...(runnerWorkflowId ? { runnerWorkflowId } : {}),
+        ...(status ? { status } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      // An answer to filters or a page the user has since left is dropped.
+      if (shown.current !== reading) return;
+      setPage(next);
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      if (shown.current === reading) setProblem(errorMessage(error));
     }
-  }, [runnerWorkflowId, status, cursor]);
+  }, [runnerWorkflowId, status, cursor, reading]);
   useAutoRefresh(refresh, REFRESH_MS, reading);
 
   const names = new Map(workflows?.map((w) => [w.runnerWorkflowId, w.name]));
