@@ -1,7 +1,9 @@
 import { useCallback, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
+import { SelectField } from '../ui/field';
 import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
 import type { StatsWindow } from './runner-store';
 import { runnerStore, setStatsWindow, useRunner } from './runner-store';
 import { REFRESH_MS } from './status-badge';
@@ -52,23 +54,18 @@ export function ExecutionCounts() {
     <section aria-labelledby="outcomes-title">
       <h2 id="outcomes-title">Outcomes</h2>
       <div className="settings-grid">
-        <div className="field">
-          <label className="field-label" htmlFor="outcomes-window">
-            Window
-          </label>
-          <select
-            id="outcomes-window"
-            className="input"
-            value={statsWindow}
-            onChange={(e) => setStatsWindow(e.target.value as StatsWindow)}
-          >
-            {Object.entries(WINDOWS).map(([key, label]) => (
-              <option key={key} value={key}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="outcomes-window"
+          label="Window"
+          value={statsWindow}
+          onChange={(e) => setStatsWindow(e.target.value as StatsWindow)}
+        >
+          {Object.entries(WINDOWS).map(([key, label]) => (
+            <option key={key} value={key}>
+              {label}
+            </option>
+          ))}
+        </SelectField>
       </div>
       <ProblemAlert problem={problem} />
       {shown === null ? (
@@ -87,15 +84,7 @@ export function ExecutionCounts() {
             <caption className="visually-hidden">
               Executions created in the window ({WINDOWS[statsWindow].toLowerCase()}), by status
             </caption>
-            <thead>
-              <tr>
-                {COLUMNS.map(([, label]) => (
-                  <th key={label} scope="col">
-                    {label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead columns={COLUMNS.map(([, label]) => label)} />
             <tbody>
               <tr>
                 {COLUMNS.map(([status, label]) => (

@@ -1,7 +1,9 @@
 import { useCallback, useRef, useState } from 'react';
 import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
+import { SelectField } from '../ui/field';
 import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
 import { showWorkflowRuns } from './runner-store';
 import { REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
@@ -62,48 +64,38 @@ export function ExecutionList({
     <section aria-labelledby="runs-title">
       <h2 id="runs-title">{filtered ? `Runs of ${filtered}` : 'Recent runs'}</h2>
       <div className="settings-grid">
-        <div className="field">
-          <label className="field-label" htmlFor="runs-workflow">
-            Workflow
-          </label>
-          <select
-            id="runs-workflow"
-            className="input"
-            value={runnerWorkflowId ?? ''}
-            onChange={(e) => showWorkflowRuns(e.target.value || null)}
-          >
-            <option value="">All workflows</option>
-            {runnerWorkflowId && !names.has(runnerWorkflowId) && (
-              <option value={runnerWorkflowId}>{filtered}</option>
-            )}
-            {workflows?.map((w) => (
-              <option key={w.runnerWorkflowId} value={w.runnerWorkflowId}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="runs-status">
-            Status
-          </label>
-          <select
-            id="runs-status"
-            className="input"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value as Status | '');
-              setCursors([]);
-            }}
-          >
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="runs-workflow"
+          label="Workflow"
+          value={runnerWorkflowId ?? ''}
+          onChange={(e) => showWorkflowRuns(e.target.value || null)}
+        >
+          <option value="">All workflows</option>
+          {runnerWorkflowId && !names.has(runnerWorkflowId) && (
+            <option value={runnerWorkflowId}>{filtered}</option>
+          )}
+          {workflows?.map((w) => (
+            <option key={w.runnerWorkflowId} value={w.runnerWorkflowId}>
+              {w.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          id="runs-status"
+          label="Status"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as Status | '');
+            setCursors([]);
+          }}
+        >
+          <option value="">All</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </SelectField>
       </div>
       <div className="toolbar">
         <button
@@ -128,19 +120,10 @@ export function ExecutionList({
         <p className="muted">No run{status ? ` with status ${status}` : ''} yet.</p>
       ) : (
         <table className="table" data-testid="runs">
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Workflow</th>
-              <th scope="col">Status</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">Version</th>
-              <th scope="col">Duration</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={['Started', 'Workflow', 'Status', 'Trigger', 'Version', 'Duration']}
+            actions
+          />
           <tbody>
             {page?.items.map((e) => (
               <tr key={e.id} data-testid="run-row">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
 import { ExecutionCounts } from './execution-counts';
 import { ExecutionDetail } from './execution-detail';
 import { ExecutionList } from './execution-list';
@@ -65,16 +66,7 @@ export function ExecutionsPage() {
         ) : (
           <table className="table" data-testid="executions-workflows">
             <caption className="visually-hidden">Published workflows</caption>
-            <thead>
-              <tr>
-                <th scope="col">Workflow</th>
-                <th scope="col">Version</th>
-                <th scope="col">Webhook</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Workflow', 'Version', 'Webhook']} actions />
             <tbody>
               {workflows.map((w) => (
                 <tr
