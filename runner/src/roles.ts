@@ -163,6 +163,7 @@ export async function startRoles(
       secretBox,
       retentionDays: config.executionRetentionDays,
       alerts: { mailer: alertMailer, publicUrl: config.publicUrl },
+      connections: { mailer: alertMailer, publicUrl: config.publicUrl },
     });
     scheduler.start();
     parts.push({

@@ -138,12 +138,14 @@ async function fetchPoll(deps: PollDeps, trigger: PollTrigger, config: HttpReque
     url.searchParams.append(name, String(value));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
+  const client = trigger.allow_private_network ? deps.http.open : deps.http.strict;
   if (config.auth) {
     const signal = AbortSignal.timeout(30_000);
     const connection = await createSecretResolver(
       deps.orm,
       deps.secretBox,
       trigger.organization_id,
+      client,
     ).resolveConnection(config.auth.connection, signal);
     Object.assign(headers, connection.headers);
     for (const [name, value] of Object.entries(connection.query ?? {}))
@@ -154,7 +156,6 @@ async function fetchPoll(deps: PollDeps, trigger: PollTrigger, config: HttpReque
     body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
     headers['content-type'] ??= 'application/json';
   }
-  const client = trigger.allow_private_network ? deps.http.open : deps.http.strict;
   const response = await client.request({
     method: config.method,
     url: url.href,

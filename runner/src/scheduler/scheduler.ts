@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { runConnectionJob } from '../connections/refresh-job';
 import { sendFailureAlertEmails } from '../notifications/failure-alert-emails';
 import { recordFailureAlerts, type FailureAlertTiming } from '../notifications/failure-alerts';
 import type { Mailer } from '../notifications/mailer';
@@ -22,6 +23,8 @@ export interface SchedulerOptions extends PollDeps {
     tickMs?: number;
     timing?: FailureAlertTiming;
   };
+  /** OAuth 2.0 refreshes and re-authorization notices (decision 0017), every `tickMs` (60 s). */
+  connections?: { mailer?: Mailer; publicUrl?: string; tickMs?: number };
 }
 
 export interface Scheduler {
@@ -31,7 +34,7 @@ export interface Scheduler {
 
 /**
  * The scheduler role: schedules every second, polls every few seconds, failure alerts every
- * 30 s, pruning once a day.
+ * 30 s, OAuth 2.0 connection refreshes every minute, pruning once a day.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const timers: NodeJS.Timeout[] = [];
@@ -80,6 +83,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           true,
         );
       }
+      every(
+        options.connections?.tickMs ?? 60_000,
+        () =>
+          runConnectionJob({
+            orm: options.orm,
+            box: options.secretBox,
+            http: options.http,
+            log: options.log,
+            ...options.connections,
+          }),
+        'oauth2-connections',
+        true,
+      );
       every(
         options.pruneEveryMs ?? 86_400_000,
         async () => {

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EngineEvent } from '../../../shared/src/engine/events';
+import type { HttpClient, StepHost } from '../../../shared/src/engine/host';
 import type { PreparedWorkflow } from '../../../shared/src/engine/prepare';
 import { runWorkflow } from '../../../shared/src/engine/run-workflow';
 import { StepError } from '../../../shared/src/engine/step-error';
@@ -72,9 +73,16 @@ export async function runClaimedExecution(
           'resuming',
         );
       }
-      const host = deps.hosts.forRun({
+      // OAuth 2.0 token refreshes go through the run's own SSRF-guarded client.
+      const tokenHttp: HttpClient = { request: (req) => host.http.request(req) };
+      const host: StepHost = deps.hosts.forRun({
         allowPrivateNetwork: execution.allowPrivateNetwork,
-        secrets: createSecretResolver(deps.orm, deps.secretBox, execution.organizationId),
+        secrets: createSecretResolver(
+          deps.orm,
+          deps.secretBox,
+          execution.organizationId,
+          tokenHttp,
+        ),
       });
       result = await runWorkflow(prepared, {
         input: execution.input,

@@ -1,7 +1,13 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { ResolvedConnection, SecretResolver } from '../../../shared/src/engine/host';
+import type {
+  HttpClient,
+  ResolvedConnection,
+  SecretResolver,
+} from '../../../shared/src/engine/host';
 import { StepError } from '../../../shared/src/engine/step-error';
-import { connectionSecretContext } from '../crypto/contexts';
+import { freshOAuth2Secret, type OAuth2Row } from '../connections/access-token';
+import { openConnectionSecret } from '../connections/connection-secret';
+import { OAUTH2_KIND, oauth2SecretValues } from '../connections/oauth2-credentials';
 import type { SecretBox } from '../crypto/secret-box';
 import { withOrgContext } from '../db/org-context';
 
@@ -21,19 +27,23 @@ interface ConnectionSecret {
 /**
  * Resolves `auth: { connection }` for one organization's run: looks the
  * connection up by id or by name inside that organization only (RLS and the
- * org filter apply), then opens its sealed secret.
+ * org filter apply), then opens its sealed secret. An OAuth 2.0 connection
+ * gives its access token as a Bearer header, refreshed first through
+ * `tokenHttp` (the run's SSRF-guarded client) when it is about to expire.
  */
 export function createSecretResolver(
   orm: MikroORM,
   box: SecretBox,
   organizationId: string,
+  tokenHttp: HttpClient,
 ): SecretResolver {
   return {
-    async resolveConnection(reference) {
+    async resolveConnection(reference, signal) {
       const row = await withOrgContext(orm, organizationId, async (em) => {
         const isUuid = /^[0-9a-f-]{36}$/i.test(reference);
-        const rows = await em.execute<{ id: string; secret_enc: string }[]>(
-          `select id, secret_enc from connections where organization_id = ? and (${isUuid ? 'id = ?::uuid or ' : ''}name = ?) limit 1`,
+        const rows = await em.execute<(OAuth2Row & { kind: string })[]>(
+          `select id, name, kind, secret_enc, status, expires_at, last_error from connections
+            where organization_id = ? and (${isUuid ? 'id = ?::uuid or ' : ''}name = ?) limit 1`,
           isUuid ? [organizationId, reference, reference] : [organizationId, reference],
         );
         return rows[0];
@@ -42,23 +52,18 @@ export function createSecretResolver(
         throw new StepError('VALIDATION', `connection "${reference}" does not exist`, {
           retryable: false,
         });
-      return toResolved(openSecret(box, row.secret_enc, row.id));
+      if (row.kind === OAUTH2_KIND) {
+        const deps = { orm, box, http: tokenHttp };
+        const secret = await freshOAuth2Secret(deps, organizationId, row, signal);
+        const bearer = `Bearer ${secret.accessToken ?? ''}`;
+        return {
+          headers: { authorization: bearer },
+          secrets: [bearer, ...oauth2SecretValues(secret)],
+        };
+      }
+      return toResolved(openConnectionSecret<ConnectionSecret>(box, row.id, row.secret_enc));
     },
   };
-}
-
-function openSecret(box: SecretBox, sealed: string, id: string): ConnectionSecret {
-  try {
-    return box.openJson<ConnectionSecret>(sealed, connectionSecretContext(id));
-  } catch {
-    throw new StepError(
-      'INTERNAL',
-      `connection ${id}: its secret cannot be decrypted (key missing or data altered)`,
-      {
-        retryable: false,
-      },
-    );
-  }
 }
 
 export function toResolved(secret: ConnectionSecret): ResolvedConnection {

@@ -15,7 +15,11 @@ export const Connector = defineEntity({
   },
 });
 
-/** Credentials: `secretEnc` is a sealed secret-box string and never leaves the server. */
+/**
+ * Credentials: `secretEnc` is a sealed secret-box string and never leaves the server. OAuth 2.0
+ * connections (`kind: 'oauth2'`, decision 0017) keep their token endpoint settings and refresh
+ * state in plain columns; their client secret and tokens stay in `secretEnc`.
+ */
 export const Connection = defineEntity({
   name: 'Connection',
   tableName: 'connections',
@@ -27,6 +31,22 @@ export const Connection = defineEntity({
     name: p.string(),
     kind: p.string(),
     secretEnc: p.text().hidden(),
+    tokenUrl: p.text().nullable(),
+    grantType: p.string().length(32).nullable(),
+    scope: p.text().nullable(),
+    clientAuth: p.string().length(16).nullable(),
+    /** ok | refresh_failed | needs_reauthorization (connections/connection-status.ts). */
+    status: p.string().length(32).default('ok'),
+    /** When the access token expires, when known. */
+    expiresAt: p.datetime().nullable(),
+    /** When the scheduler refreshes next (24 h before expiry, or after a backoff). */
+    refreshDueAt: p.datetime().nullable(),
+    lastRefreshedAt: p.datetime().nullable(),
+    /** Why the last refresh failed, without any token or secret. */
+    lastError: p.text().nullable(),
+    refreshFailures: p.integer().default(0),
+    /** Set once the owners were told about `needs_reauthorization`. */
+    reauthNotifiedAt: p.datetime().nullable(),
     createdAt: insertedAt(),
   },
 });

@@ -14,6 +14,7 @@ import { Migration20261125085904_org_executions_index } from './Migration2026112
 import { Migration20261125100320_access_invalidation } from './Migration20261125100320_access_invalidation';
 import { Migration20261125101500_oidc_reauth } from './Migration20261125101500_oidc_reauth';
 import { Migration20261125103000_failure_alerts } from './Migration20261125103000_failure_alerts';
+import { Migration20261125110000_oauth2_connections } from './Migration20261125110000_oauth2_connections';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -52,5 +53,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261125103000_failure_alerts',
     class: Migration20261125103000_failure_alerts,
+  },
+  {
+    name: 'Migration20261125110000_oauth2_connections',
+    class: Migration20261125110000_oauth2_connections,
   },
 ];

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  ConnectionStatus,
+  OAuth2ClientAuth,
+  OAuth2Grant,
+  OAUTH2_KIND,
+} from '../../connections/oauth2-credentials';
+import { isLoopbackHost } from '../../connections/token-url';
 
 /** Write-only: accepted on create/update, sealed (AES-256-GCM), never returned. */
 export const Secrets = z
@@ -14,12 +21,96 @@ export const Secrets = z
     'recognised by action.http auth: token (Bearer), username + password (Basic), headers, query',
   );
 
-export const ConnectionBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  kind: z.string().trim().min(1).max(100).default('http'),
-  connectorId: z.string().optional(),
-  secrets: Secrets,
-});
+const TokenUrl = z
+  .string()
+  .max(2_000)
+  .refine((text) => URL.canParse(text), 'not a valid URL')
+  .refine((text) => {
+    if (!URL.canParse(text)) return true;
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  }, 'the token URL must use https (http only to a loopback address)')
+  .describe('the token endpoint (RFC 6749 §3.2); not secret');
+
+/** Write-only settings of an OAuth 2.0 connection (client secret and tokens are sealed). */
+export const OAuth2Body = z
+  .strictObject({
+    tokenUrl: TokenUrl,
+    grant: OAuth2Grant,
+    clientId: z.string().min(1).max(1_000),
+    clientSecret: z.string().min(1).max(10_000).optional(),
+    clientAuth: OAuth2ClientAuth.default('basic').describe(
+      'how the client authenticates to the token endpoint: HTTP Basic or form fields',
+    ),
+    scope: z.string().trim().min(1).max(2_000).optional(),
+    refreshToken: z
+      .string()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe("required for the refresh_token grant (from the provider's consent)"),
+    accessToken: z.string().min(1).max(10_000).optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('when accessToken expires; without it, an access token is fetched right away'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.grant === 'refresh_token' && !body.refreshToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['refreshToken'],
+        message: 'the refresh_token grant needs a refresh token',
+      });
+    if (body.expiresAt && !body.accessToken)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expiresAt'],
+        message: 'expiresAt is the expiry of accessToken: give both',
+      });
+  });
+export type OAuth2Body = z.infer<typeof OAuth2Body>;
+
+/** Replaces a connection's credentials: `secrets`, or `oauth2` for an OAuth 2.0 connection. */
+export const CredentialsBody = z
+  .strictObject({ secrets: Secrets.optional(), oauth2: OAuth2Body.optional() })
+  .superRefine((body, ctx) => {
+    if (!body.secrets === !body.oauth2)
+      ctx.addIssue({ code: 'custom', path: [], message: 'give either secrets or oauth2' });
+  });
+
+export const ConnectionBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    kind: z.string().trim().min(1).max(100).default('http'),
+    connectorId: z.string().optional(),
+    secrets: Secrets.optional(),
+    oauth2: OAuth2Body.optional().describe(`with kind "${OAUTH2_KIND}" (instead of secrets)`),
+  })
+  .superRefine((body, ctx) => {
+    if (body.kind === OAUTH2_KIND) {
+      if (!body.oauth2)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['oauth2'],
+          message: 'an oauth2 connection needs oauth2',
+        });
+      if (body.secrets)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets'],
+          message: 'an oauth2 connection takes oauth2, not secrets',
+        });
+    } else {
+      if (!body.secrets) ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'required' });
+      if (body.oauth2)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['oauth2'],
+          message: `oauth2 needs kind "${OAUTH2_KIND}"`,
+        });
+    }
+  });
 
 export const ConnectorBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -38,9 +129,25 @@ export const ConnectionInfo = z
     secretFields: z
       .array(z.string())
       .describe('names of the stored secret fields (values are never returned)'),
+    oauth2: z
+      .object({
+        tokenUrl: z.string(),
+        grant: OAuth2Grant,
+        scope: z.string().nullable(),
+        clientAuth: OAuth2ClientAuth,
+      })
+      .nullable()
+      .describe('the non-secret settings of an OAuth 2.0 connection'),
+    status: ConnectionStatus.describe(
+      'ok; refresh_failed (retried with backoff); needs_reauthorization (replace the credentials)',
+    ),
+    expiresAt: z.string().nullable().describe('when the access token expires (OAuth 2.0)'),
+    lastRefreshedAt: z.string().nullable(),
+    lastError: z.string().nullable().describe('why the last refresh failed (never a token)'),
     createdAt: z.string(),
   })
   .meta({ id: 'Connection' });
+export type ConnectionInfo = z.infer<typeof ConnectionInfo>;
 
 export const ConnectorInfo = z
   .object({

@@ -403,6 +403,27 @@ export const ROUTES: Record<string, Row> = {
     request: () => ({ body: { name: unique('connection'), secrets: { token: 't' } } }),
   },
   'GET /v1/connections': { expect: ORG_COLLECTION },
+  'GET /v1/connections/{id}': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.connectionId } }),
+  },
+  'POST /v1/connections/{id}/refresh': {
+    expect: ORG_OBJECT,
+    why: 'the token endpoint is refused by the SSRF guard: 200 with status refresh_failed',
+    request: async (w) => {
+      const c = await w.asOwner('POST', '/v1/connections', {
+        name: unique('oauth2'),
+        kind: 'oauth2',
+        oauth2: {
+          tokenUrl: 'http://127.0.0.1:9/token',
+          grant: 'client_credentials',
+          clientId: 'matrix',
+          clientSecret: 'matrix-secret',
+        },
+      });
+      return { params: { id: c.json().id } };
+    },
+  },
   'PUT /v1/connections/{id}/secrets': {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.connectionId }, body: { secrets: { token: 'new' } } }),
