@@ -1,5 +1,6 @@
 import '@xyflow/react/dist/style.css';
 import './styles/app.css';
+import './shell/theme';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './shell/app';

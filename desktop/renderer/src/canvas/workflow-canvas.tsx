@@ -12,6 +12,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeType, isTriggerType } from '../catalog/node-catalog';
 import type { StepEdge, StepNode } from '../store/canvas-types';
+import { useTheme } from '../shell/theme';
 import { editorStore, useEditor } from '../store/editor-store';
 import { StepNodeComponent } from './step-node';
 
@@ -27,10 +28,10 @@ const isValidConnection: IsValidConnection<StepEdge> = (connection) => {
 
 const minimapColor = (node: StepNode) => {
   const status = editorStore.getState().run.steps[node.id]?.status;
-  if (status === 'success') return '#16a34a';
-  if (status === 'failed') return '#dc2626';
-  if (status === 'running') return '#2563eb';
-  return '#94a3b8';
+  if (status === 'success') return 'var(--success)';
+  if (status === 'failed') return 'var(--danger)';
+  if (status === 'running') return 'var(--running)';
+  return 'var(--border-strong)';
 };
 
 export function WorkflowCanvas() {
@@ -49,6 +50,7 @@ export function WorkflowCanvas() {
   );
   const { screenToFlowPosition, fitView } = useReactFlow();
   const workflowId = useEditor((s) => s.workflowId);
+  const colorMode = useTheme((s) => s.colorMode);
   const initialized = useNodesInitialized();
   // Each opened workflow starts fully in view, once its nodes have been measured
   // (only then: adding a node later must not move the view under the user).
@@ -121,6 +123,7 @@ export function WorkflowCanvas() {
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         defaultEdgeOptions={{ type: 'smoothstep' }}
         aria-label="Workflow canvas"
+        colorMode={colorMode}
       >
         <Background gap={20} />
         <Controls showInteractive={false} aria-label="Zoom controls" />

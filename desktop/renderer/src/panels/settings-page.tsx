@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { sampleStore, loadSamples } from '../run/sample-store';
+import { ThemeChoice } from '../shell/theme-choice';
 import { FormFooter } from '../ui/form-footer';
 import { TableHead } from '../ui/table-head';
 import { showToast } from '../ui/toast-store';
@@ -13,7 +14,7 @@ interface Row {
   secret: boolean;
 }
 
-/** Environment variables for dry-runs (`{{ env.X }}`), some marked secret (redacted from results). */
+/** The theme, and environment variables for dry-runs (`{{ env.X }}`), some marked secret (redacted from results). */
 export function SettingsPage() {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [info, setInfo] = useState<RouterOutputs['app']['info'] | null>(null);
@@ -47,6 +48,10 @@ export function SettingsPage() {
   return (
     <main className="page" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
+      <section aria-labelledby="appearance-title">
+        <h2 id="appearance-title">Appearance</h2>
+        <ThemeChoice />
+      </section>
       <section aria-labelledby="env-title">
         <h2 id="env-title">Environment variables for dry-runs</h2>
         <p className="muted">

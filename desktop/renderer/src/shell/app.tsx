@@ -1,26 +1,29 @@
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { api } from '../api/trpc-client';
 import { WorkflowCanvas } from '../canvas/workflow-canvas';
 import { Inspector } from '../inspector/inspector';
 import { NodePalette } from '../palette/node-palette';
-import { ConnectionsPage } from '../panels/connections-page';
 import { GalleryDialog } from '../panels/gallery-dialog';
-import { HelpDialog } from '../panels/help-dialog';
-import { SettingsPage } from '../panels/settings-page';
 import { VersionsDialog } from '../panels/versions-dialog';
 import { RunDialog } from '../run-panel/run-dialog';
 import { RunPanel } from '../run-panel/run-panel';
-import { AdminPage } from '../runner/admin-page';
-import { ExecutionsPage } from '../runner/executions-page';
-import { PublishDialog } from '../runner/publish-dialog';
-import { RunnerPage } from '../runner/runner-page';
 import { editorStore, useEditor } from '../store/editor-store';
 import { Toasts } from '../ui/toasts';
 import { watchValidation } from '../validation/validation-store';
 import { openWorkflow, refreshList } from '../workflows/workflow-actions';
 import { WorkflowList } from '../workflows/workflow-list';
+import {
+  AdminPage,
+  ConnectionsPage,
+  ExecutionsPage,
+  HelpDialog,
+  PublishDialog,
+  RunnerPage,
+  SettingsPage,
+} from './lazy-screens';
+import { setThemePreference } from './theme';
 import { TopBar } from './top-bar';
 import type { Page } from './ui-store';
 import { showOverlay, showPage, useUi } from './ui-store';
@@ -66,6 +69,14 @@ function Editor() {
   );
 }
 
+function PageLoading() {
+  return (
+    <p className="page-loading muted" role="status">
+      Loading…
+    </p>
+  );
+}
+
 /** The whole window: navigation, workflow list, the current page, overlays and toasts. */
 export function App() {
   const { page, overlay } = useUi(useShallow((s) => ({ page: s.page, overlay: s.overlay })));
@@ -74,6 +85,7 @@ export function App() {
     void refreshList();
     api.settings.get.query().then(
       (settings) => {
+        setThemePreference(settings.theme);
         if (settings.lastOpenWorkflowId) void openWorkflow(settings.lastOpenWorkflowId);
       },
       () => undefined,
@@ -102,25 +114,29 @@ export function App() {
           <WorkflowList />
         </div>
         <div className="content">
-          {page === 'editor' ? (
-            <Editor />
-          ) : page === 'connections' ? (
-            <ConnectionsPage />
-          ) : page === 'runner' ? (
-            <RunnerPage />
-          ) : page === 'executions' ? (
-            <ExecutionsPage />
-          ) : page === 'admin' ? (
-            <AdminPage />
-          ) : (
-            <SettingsPage />
-          )}
+          <Suspense fallback={<PageLoading />}>
+            {page === 'editor' ? (
+              <Editor />
+            ) : page === 'connections' ? (
+              <ConnectionsPage />
+            ) : page === 'runner' ? (
+              <RunnerPage />
+            ) : page === 'executions' ? (
+              <ExecutionsPage />
+            ) : page === 'admin' ? (
+              <AdminPage />
+            ) : (
+              <SettingsPage />
+            )}
+          </Suspense>
         </div>
         {overlay === 'gallery' && <GalleryDialog />}
         {overlay === 'versions' && <VersionsDialog />}
-        {overlay === 'help' && <HelpDialog />}
         {overlay === 'run' && <RunDialog />}
-        {overlay === 'publish' && <PublishDialog />}
+        <Suspense fallback={null}>
+          {overlay === 'help' && <HelpDialog />}
+          {overlay === 'publish' && <PublishDialog />}
+        </Suspense>
         <Toasts />
       </div>
     </ReactFlowProvider>
