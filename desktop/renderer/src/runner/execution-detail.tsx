@@ -5,6 +5,7 @@ import { showToast } from '../ui/toast-store';
 import { StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
 import { ProblemAlert } from '../ui/problem-alert';
+import { TableHead } from '../ui/table-head';
 
 type Detail = RouterOutputs['runner']['executions']['get'];
 type Logs = RouterOutputs['runner']['executions']['logs'];
@@ -76,15 +77,7 @@ export function ExecutionDetail({
       {detail && (
         <table className="table" data-testid="run-steps">
           <caption className="visually-hidden">Steps</caption>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Step', 'Status', 'Attempts', 'Duration', 'Error']} />
           <tbody>
             {Object.entries(detail.steps).map(([stepId, step]) => (
               <tr key={stepId}>
