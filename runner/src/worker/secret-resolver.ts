@@ -8,6 +8,7 @@ import { StepError } from '../../../shared/src/engine/step-error';
 import { freshOAuth2Secret, type OAuth2Row } from '../connections/access-token';
 import { openConnectionSecret } from '../connections/connection-secret';
 import { OAUTH2_KIND, oauth2SecretValues } from '../connections/oauth2-credentials';
+import { waitForRateLimitSlot } from '../connections/rate-limit';
 import type { SecretBox } from '../crypto/secret-box';
 import { withOrgContext } from '../db/org-context';
 
@@ -30,6 +31,8 @@ interface ConnectionSecret {
  * org filter apply), then opens its sealed secret. An OAuth 2.0 connection
  * gives its access token as a Bearer header, refreshed first through
  * `tokenHttp` (the run's SSRF-guarded client) when it is about to expire.
+ * A connection with a rate limit first waits for its slot: each step run (each
+ * forEach element) using it takes one; retries of that run take none.
  */
 export function createSecretResolver(
   orm: MikroORM,
@@ -41,8 +44,15 @@ export function createSecretResolver(
     async resolveConnection(reference, signal) {
       const row = await withOrgContext(orm, organizationId, async (em) => {
         const isUuid = /^[0-9a-f-]{36}$/i.test(reference);
-        const rows = await em.execute<(OAuth2Row & { kind: string })[]>(
-          `select id, name, kind, secret_enc, status, expires_at, last_error from connections
+        const rows = await em.execute<
+          (OAuth2Row & {
+            kind: string;
+            rate_limit_requests: number | null;
+            rate_limit_interval_ms: number | null;
+          })[]
+        >(
+          `select id, name, kind, secret_enc, status, expires_at, last_error, rate_limit_requests,
+                  rate_limit_interval_ms from connections
             where organization_id = ? and (${isUuid ? 'id = ?::uuid or ' : ''}name = ?) limit 1`,
           isUuid ? [organizationId, reference, reference] : [organizationId, reference],
         );
@@ -52,6 +62,10 @@ export function createSecretResolver(
         throw new StepError('VALIDATION', `connection "${reference}" does not exist`, {
           retryable: false,
         });
+      if (row.rate_limit_requests && row.rate_limit_interval_ms) {
+        const limit = { requests: row.rate_limit_requests, intervalMs: row.rate_limit_interval_ms };
+        await waitForRateLimitSlot(orm, organizationId, row.id, limit, signal);
+      }
       if (row.kind === OAUTH2_KIND) {
         const deps = { orm, box, http: tokenHttp };
         const secret = await freshOAuth2Secret(deps, organizationId, row, signal);

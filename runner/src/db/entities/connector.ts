@@ -47,6 +47,20 @@ export const Connection = defineEntity({
     refreshFailures: p.integer().default(0),
     /** Set once the owners were told about `needs_reauthorization`. */
     reauthNotifiedAt: p.datetime().nullable(),
+    /** At most this many step runs using the connection per interval (all workers together). */
+    rateLimitRequests: p.integer().nullable(),
+    rateLimitIntervalMs: p.integer().nullable(),
     createdAt: insertedAt(),
+  },
+});
+
+/** The times (epoch ms) of the latest slots taken under a connection's rate limit. */
+export const ConnectionRateSlots = defineEntity({
+  name: 'ConnectionRateSlots',
+  tableName: 'connection_rate_slots',
+  properties: {
+    connectionId: p.uuid().primary(),
+    organizationId: p.uuid().index(),
+    slots: p.json<number[]>().default('[]'),
   },
 });

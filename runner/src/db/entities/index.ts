@@ -1,6 +1,6 @@
 import type { InferEntity } from '@mikro-orm/core';
 import { AuditEvent, Notification } from './audit';
-import { Connection, Connector } from './connector';
+import { Connection, ConnectionRateSlots, Connector } from './connector';
 import { AlertSettings, FailureAlert, FailureAlertCursor } from './failure-alerts';
 import { CustomRole } from './custom-role';
 import {
@@ -58,6 +58,7 @@ export const allEntities = [
   Outbox,
   Connector,
   Connection,
+  ConnectionRateSlots,
   AuditEvent,
   Notification,
   UserTotp,
@@ -92,6 +93,7 @@ export const orgScopedEntities = [
   Outbox,
   Connector,
   Connection,
+  ConnectionRateSlots,
   AuditEvent,
   Notification,
   CustomRole,

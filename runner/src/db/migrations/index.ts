@@ -15,6 +15,7 @@ import { Migration20261125100320_access_invalidation } from './Migration20261125
 import { Migration20261125101500_oidc_reauth } from './Migration20261125101500_oidc_reauth';
 import { Migration20261125103000_failure_alerts } from './Migration20261125103000_failure_alerts';
 import { Migration20261125110000_oauth2_connections } from './Migration20261125110000_oauth2_connections';
+import { Migration20261125113000_connection_rate_limits } from './Migration20261125113000_connection_rate_limits';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -57,5 +58,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261125110000_oauth2_connections',
     class: Migration20261125110000_oauth2_connections,
+  },
+  {
+    name: 'Migration20261125113000_connection_rate_limits',
+    class: Migration20261125113000_connection_rate_limits,
   },
 ];

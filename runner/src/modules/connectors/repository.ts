@@ -9,7 +9,7 @@ import { AuditEvent } from '../../db/entities/audit';
 import { Connection } from '../../db/entities/connector';
 import { newId } from '../../db/ids';
 import { conflict } from '../../http/problem';
-import type { OAuth2Body } from './schemas';
+import type { OAuth2Body, RateLimitBody } from './schemas';
 
 /** A connection's credentials: the static secret fields, or an OAuth 2.0 client and its tokens. */
 export type Credentials = { secrets: Record<string, unknown> } | { oauth2: OAuth2Body };
@@ -24,6 +24,7 @@ export async function createConnection(
     kind: string;
     connectorId: string | null;
     credentials: Credentials;
+    rateLimit?: RateLimitBody;
     actor: string | null;
   },
 ): Promise<ConnectionEntity> {
@@ -38,6 +39,7 @@ export async function createConnection(
     kind: input.kind,
     secretEnc: '',
   });
+  if (input.rateLimit) applyRateLimit(connection, input.rateLimit);
   const fields = applyCredentials(box, connection, input.credentials);
   em.create(AuditEvent, {
     organizationId: input.orgId,
@@ -89,6 +91,11 @@ export function applyCredentials(
     reauthNotifiedAt: null,
   });
   return Object.keys(secret);
+}
+
+export function applyRateLimit(c: ConnectionEntity, limit: RateLimitBody | null): void {
+  c.rateLimitRequests = limit?.requests ?? null;
+  c.rateLimitIntervalMs = limit ? limit.intervalSeconds * 1000 : null;
 }
 
 export function secretFieldsOf(box: SecretBox, c: ConnectionEntity): string[] {

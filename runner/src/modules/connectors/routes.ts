@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -21,13 +21,20 @@ import { actorUserId, inOrg, orgOf, actorFields } from '../../http/request-conte
 import { createAddressPolicy } from '../../worker/address-policy';
 import { createGuardedHttpClient } from '../../worker/guarded-http-client';
 import { isUuid } from '../workflows/repository';
-import { applyCredentials, createConnection, secretFieldsOf, type Credentials } from './repository';
+import {
+  applyCredentials,
+  applyRateLimit,
+  createConnection,
+  secretFieldsOf,
+  type Credentials,
+} from './repository';
 import {
   ConnectionBody,
   ConnectionInfo,
   ConnectorBody,
   ConnectorInfo,
   CredentialsBody,
+  RateLimitBody,
   type OAuth2Body,
 } from './schemas';
 
@@ -63,6 +70,10 @@ export async function connectorRoutes(fastify: FastifyInstance): Promise<void> {
     expiresAt: c.expiresAt?.toISOString() ?? null,
     lastRefreshedAt: c.lastRefreshedAt?.toISOString() ?? null,
     lastError: c.lastError ?? null,
+    rateLimit:
+      c.rateLimitRequests && c.rateLimitIntervalMs
+        ? { requests: c.rateLimitRequests, intervalSeconds: c.rateLimitIntervalMs / 1000 }
+        : null,
     createdAt: c.createdAt.toISOString(),
   });
   const findConnection = async (em: EntityManager, id: string) => {
@@ -172,6 +183,7 @@ export async function connectorRoutes(fastify: FastifyInstance): Promise<void> {
           kind: request.body.kind,
           connectorId,
           credentials: credentialsOf(request.body),
+          rateLimit: request.body.rateLimit,
           actor: actorUserId(request),
         });
       });
@@ -250,6 +262,54 @@ export async function connectorRoutes(fastify: FastifyInstance): Promise<void> {
         await em.flush();
         return connectionInfo(c);
       }),
+  );
+
+  const setRateLimit = (
+    request: FastifyRequest & { params: { id: string } },
+    limit: RateLimitBody | null,
+  ) =>
+    inOrg(request, async (em) => {
+      const c = await findConnection(em, request.params.id);
+      applyRateLimit(c, limit);
+      em.create(AuditEvent, {
+        organizationId: c.organizationId,
+        ...actorFields(request),
+        action: 'connection.rate_limit_changed',
+        targetType: 'connection',
+        targetId: c.id,
+        details: { rateLimit: limit },
+      });
+      await em.flush();
+      return connectionInfo(c);
+    });
+
+  app.put(
+    '/v1/connections/:id/rate-limit',
+    {
+      config: { access: 'connectors:write' },
+      schema: {
+        tags: ['connectors'],
+        summary: 'Set the rate limit shared by every step using the connection',
+        params: IdParams,
+        body: z.strictObject({ rateLimit: RateLimitBody }),
+        response: { 200: ConnectionInfo, ...problemResponses },
+      },
+    },
+    async (request) => setRateLimit(request, request.body.rateLimit),
+  );
+
+  app.delete(
+    '/v1/connections/:id/rate-limit',
+    {
+      config: { access: 'connectors:write' },
+      schema: {
+        tags: ['connectors'],
+        summary: 'Remove the rate limit of a connection',
+        params: IdParams,
+        response: { 200: ConnectionInfo, ...problemResponses },
+      },
+    },
+    async (request) => setRateLimit(request, null),
   );
 
   app.post(

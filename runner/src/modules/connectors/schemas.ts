@@ -79,6 +79,15 @@ export const CredentialsBody = z
       ctx.addIssue({ code: 'custom', path: [], message: 'give either secrets or oauth2' });
   });
 
+/** At most `requests` step runs using the connection per `intervalSeconds`, all workers together. */
+export const RateLimitBody = z
+  .strictObject({
+    requests: z.int().min(1).max(1_000),
+    intervalSeconds: z.int().min(1).max(86_400),
+  })
+  .describe('steps over the limit wait for their turn (they do not fail)');
+export type RateLimitBody = z.infer<typeof RateLimitBody>;
+
 export const ConnectionBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
@@ -86,6 +95,7 @@ export const ConnectionBody = z
     connectorId: z.string().optional(),
     secrets: Secrets.optional(),
     oauth2: OAuth2Body.optional().describe(`with kind "${OAUTH2_KIND}" (instead of secrets)`),
+    rateLimit: RateLimitBody.optional(),
   })
   .superRefine((body, ctx) => {
     if (body.kind === OAUTH2_KIND) {
@@ -144,6 +154,7 @@ export const ConnectionInfo = z
     expiresAt: z.string().nullable().describe('when the access token expires (OAuth 2.0)'),
     lastRefreshedAt: z.string().nullable(),
     lastError: z.string().nullable().describe('why the last refresh failed (never a token)'),
+    rateLimit: z.object({ requests: z.int(), intervalSeconds: z.int() }).nullable(),
     createdAt: z.string(),
   })
   .meta({ id: 'Connection' });

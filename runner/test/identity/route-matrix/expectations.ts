@@ -407,6 +407,17 @@ export const ROUTES: Record<string, Row> = {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.connectionId } }),
   },
+  'PUT /v1/connections/{id}/rate-limit': {
+    expect: ORG_OBJECT,
+    request: (w) => ({
+      params: { id: w.a.connectionId },
+      body: { rateLimit: { requests: 1000, intervalSeconds: 1 } },
+    }),
+  },
+  'DELETE /v1/connections/{id}/rate-limit': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.connectionId } }),
+  },
   'POST /v1/connections/{id}/refresh': {
     expect: ORG_OBJECT,
     why: 'the token endpoint is refused by the SSRF guard: 200 with status refresh_failed',
