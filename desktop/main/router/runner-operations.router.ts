@@ -8,7 +8,9 @@ import {
   WorkflowAccessChange,
   WorkflowRef,
 } from '../runner/admin-service';
+import { AlertSettingsBody } from '../../../shared/src/contracts/runner-api';
 import { ExecutionQuery, StatsQuery } from '../runner/executions-service';
+import { NotificationQuery, NotificationRef } from '../runner/notifications-service';
 import { runnerProcedure } from './runner-procedure';
 import { router } from './trpc';
 
@@ -80,4 +82,25 @@ export const runnerAdminRouter = router({
   setWorkflowAccess: runnerProcedure
     .input(WorkflowAccessChange)
     .mutation(({ ctx, input }) => ctx.services.runner.admin.setWorkflowAccess(input)),
+});
+
+/** `runner.notifications.*`: the bell (in-app notifications) and failure-alert muting. */
+export const runnerNotificationsRouter = router({
+  list: runnerProcedure
+    .input(NotificationQuery)
+    .query(({ ctx, input }) => ctx.services.runner.notifications.list(input)),
+  unreadCount: runnerProcedure.query(({ ctx }) => ctx.services.runner.notifications.unreadCount()),
+  markRead: runnerProcedure.input(NotificationRef).mutation(async ({ ctx, input }) => {
+    await ctx.services.runner.notifications.markRead(input.notificationId);
+    return input;
+  }),
+  markAllRead: runnerProcedure.mutation(async ({ ctx }) => ({
+    marked: await ctx.services.runner.notifications.markAllRead(),
+  })),
+  alertSettings: runnerProcedure.query(({ ctx }) =>
+    ctx.services.runner.notifications.alertSettings(),
+  ),
+  saveAlertSettings: runnerProcedure
+    .input(AlertSettingsBody)
+    .mutation(({ ctx, input }) => ctx.services.runner.notifications.saveAlertSettings(input)),
 });

@@ -2,6 +2,7 @@ import { runnerProfilesRouter } from './runner-connection.router';
 import {
   runnerAdminRouter,
   runnerExecutionsRouter,
+  runnerNotificationsRouter,
   runnerPublishRouter,
 } from './runner-operations.router';
 import { router } from './trpc';
@@ -12,4 +13,5 @@ export const runnerRouter = router({
   publish: runnerPublishRouter,
   executions: runnerExecutionsRouter,
   admin: runnerAdminRouter,
+  notifications: runnerNotificationsRouter,
 });

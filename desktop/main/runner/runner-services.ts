@@ -3,6 +3,7 @@ import type { Database } from '../storage/database';
 import type { WorkflowService } from '../workflows/workflow-service';
 import { AdminService } from './admin-service';
 import { ExecutionsService } from './executions-service';
+import { NotificationsService } from './notifications-service';
 import { PublishService } from './publish-service';
 import { PublishedWorkflowRepository } from './published-workflow.repository';
 import { RunnerConnectionService } from './runner-connection-service';
@@ -14,6 +15,7 @@ export interface RunnerServices {
   publish: PublishService;
   executions: ExecutionsService;
   admin: AdminService;
+  notifications: NotificationsService;
 }
 
 export function createRunnerServices(deps: {
@@ -31,5 +33,6 @@ export function createRunnerServices(deps: {
     publish: new PublishService({ connections, workflows: deps.workflows, published }),
     executions: new ExecutionsService({ connections, published }),
     admin: new AdminService(connections),
+    notifications: new NotificationsService(connections),
   };
 }

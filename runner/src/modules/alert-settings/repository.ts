@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AlertSettingsBody } from '../../../../shared/src/contracts/runner-api/notifications';
 import { AuditEvent } from '../../db/entities/audit';
 import { AlertSettings } from '../../db/entities/failure-alerts';
 import { Workflow } from '../../db/entities/workflow';
 import { badRequest } from '../../http/problem';
 import { visibleWorkflows, type WorkflowViewer } from '../workflows/access';
-import type { AlertSettingsBody } from './schemas';
 
 /** The caller's settings; muted workflows that are gone or no longer visible are left out. */
 export async function readAlertSettings(

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  AlertSettings,
+  AlertSettingsBody,
+} from '../../../../shared/src/contracts/runner-api/notifications';
 import { forbidden, problemResponses } from '../../http/problem';
 import { actorFields, inOrg, orgOf } from '../../http/request-context';
 import { viewerOf } from '../workflows/access';
 import { readAlertSettings, writeAlertSettings } from './repository';
-import { AlertSettingsBody } from './schemas';
 
 /** The caller as a workflow viewer with a user id (an API key acts as the user who created it). */
 function alertViewer(request: Parameters<typeof viewerOf>[0]) {
@@ -24,7 +27,7 @@ export async function alertSettingsRoutes(fastify: FastifyInstance): Promise<voi
       schema: {
         tags: ['notifications'],
         summary: "The caller's failure-alert muting in this organization",
-        response: { 200: AlertSettingsBody, ...problemResponses },
+        response: { 200: AlertSettings, ...problemResponses },
       },
     },
     async (request) => {
@@ -41,7 +44,7 @@ export async function alertSettingsRoutes(fastify: FastifyInstance): Promise<voi
         tags: ['notifications'],
         summary: "Replace the caller's failure-alert muting (all workflows, or named ones)",
         body: AlertSettingsBody,
-        response: { 200: AlertSettingsBody, ...problemResponses },
+        response: { 200: AlertSettings, ...problemResponses },
       },
     },
     async (request) => {

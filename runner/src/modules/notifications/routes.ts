@@ -1,21 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  NOTIFICATION_PAGE,
+  NotificationList,
+} from '../../../../shared/src/contracts/runner-api/notifications';
 import { Notification } from '../../db/entities/audit';
 import { notFound, problemResponses } from '../../http/problem';
 import { inOrg, type Principal } from '../../http/request-context';
 import { isUuid } from '../workflows/repository';
-
-const NotificationInfo = z
-  .object({
-    id: z.string(),
-    kind: z.string(),
-    title: z.string(),
-    body: z.string(),
-    readAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'Notification' });
 
 /** Rows addressed to the caller, or to the whole organization (user_id null). */
 const audience = (p: Principal | null) =>
@@ -33,7 +26,7 @@ export async function notificationRoutes(fastify: FastifyInstance): Promise<void
         tags: ['notifications'],
         summary: 'Notifications for the caller in this organization, newest first',
         querystring: z.strictObject({ unread: z.enum(['true', 'false']).optional() }),
-        response: { 200: z.object({ items: z.array(NotificationInfo) }), ...problemResponses },
+        response: { 200: NotificationList, ...problemResponses },
       },
     },
     async (request) =>
@@ -44,7 +37,7 @@ export async function notificationRoutes(fastify: FastifyInstance): Promise<void
             ...audience(request.principal),
             ...(request.query.unread === 'true' ? { readAt: null } : {}),
           },
-          { orderBy: { createdAt: 'desc' }, limit: 100 },
+          { orderBy: { createdAt: 'desc' }, limit: NOTIFICATION_PAGE },
         );
         return {
           items: rows.map((n) => ({

@@ -8,3 +8,4 @@ export * from './auth';
 export * from './organizations';
 export * from './workflows';
 export * from './executions';
+export * from './notifications';
