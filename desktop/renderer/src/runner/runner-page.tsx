@@ -6,8 +6,9 @@ import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
 import { runWithToast } from '../ui/toast-action';
 import { useFormAction } from '../ui/use-form-action';
+import { AlertSettingsSection } from './alert-settings-section';
 import type { RunnerProfile } from './runner-store';
-import { refreshProfiles, useRunner } from './runner-store';
+import { activeProfile, refreshProfiles, useRunner } from './runner-store';
 import { SignInForm } from './sign-in-form';
 
 type Organizations = RouterOutputs['runner']['profiles']['organizations'];
@@ -16,6 +17,7 @@ type Organizations = RouterOutputs['runner']['profiles']['organizations'];
 export function RunnerPage() {
   const profiles = useRunner((s) => s.profiles);
   const problem = useRunner((s) => s.problem);
+  const active = useRunner(activeProfile);
   useEffect(() => void refreshProfiles(), []);
   return (
     <main className="page" aria-labelledby="runner-title">
@@ -28,6 +30,9 @@ export function RunnerPage() {
       {profiles.map((profile) => (
         <ProfileCard key={profile.id} profile={profile} />
       ))}
+      {active?.signedIn && active.organizationId && (
+        <AlertSettingsSection key={`${active.id}:${active.organizationId}`} profile={active} />
+      )}
       <NewProfileForm first={profiles.length === 0} />
     </main>
   );

@@ -4,6 +4,7 @@ const PATHS = {
   copy: 'M9 9h10v10H9zM5 15V5h10',
   trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
   clock: 'M12 7v5l3 2M12 3a9 9 0 1 0 0 18a9 9 0 0 0 0-18z',
+  bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4l2-2zM10 20a2 2 0 0 0 4 0',
 };
 
 export function Icon({ name }: { name: keyof typeof PATHS }) {
