@@ -102,7 +102,7 @@ describe.skipIf(!secretService.available)(
     it(
       'opens the run a digest links to, marks one read, then all, with the keyboard',
       async () => {
-        await tabTo(page, panel().getByRole('button', { name: /^Show run of: .*Payments/ }));
+        await tabTo(page, panel().getByRole('button', { name: /^Show run: .*Payments/ }));
         await page.keyboard.press('Enter');
         const detail = panel().getByTestId('run-detail');
         await detail.getByText(payments.executionIds[0]!.slice(0, 8)).waitFor();
@@ -145,7 +145,7 @@ describe.skipIf(!secretService.available)(
       async () => {
         await bell().click();
         await panel()
-          .getByRole('button', { name: /^Workflow runs of: .*Refunds/ })
+          .getByRole('button', { name: /^Workflow runs: .*Refunds/ })
           .click();
         await page.getByRole('heading', { name: 'Runs of Refunds' }).waitFor();
         await page.getByTestId('run-row').first().locator('.badge-failed').waitFor();

@@ -142,6 +142,13 @@ function NotificationItem({
   onShowRuns: (workflowId: string) => void;
 }) {
   const titleId = `notification-${n.id}`;
+  // Each button's name starts with its text and ends with the notification's title.
+  const { executionId, workflowId } = n;
+  const actions: (readonly [string, () => void])[] = [
+    ...(executionId ? [['Show run', () => onShowRun(executionId)] as const] : []),
+    ...(workflowId ? [['Workflow runs', () => onShowRuns(workflowId)] as const] : []),
+    ...(n.readAt ? [] : [['Mark read', onMarkRead] as const]),
+  ];
   return (
     <li
       className={`notification${n.readAt ? '' : ' is-unread'}`}
@@ -159,36 +166,17 @@ function NotificationItem({
       </p>
       <p className="notification-body small">{n.body}</p>
       <div className="form-actions">
-        {n.executionId && (
+        {actions.map(([label, run]) => (
           <button
+            key={label}
             type="button"
             className="btn btn-small"
-            aria-label={`Show run of: ${n.title}`}
-            onClick={() => onShowRun(n.executionId!)}
+            aria-label={`${label}: ${n.title}`}
+            onClick={run}
           >
-            Show run
+            {label}
           </button>
-        )}
-        {n.workflowId && (
-          <button
-            type="button"
-            className="btn btn-small"
-            aria-label={`Workflow runs of: ${n.title}`}
-            onClick={() => onShowRuns(n.workflowId!)}
-          >
-            Workflow runs
-          </button>
-        )}
-        {!n.readAt && (
-          <button
-            type="button"
-            className="btn btn-small"
-            aria-label={`Mark read: ${n.title}`}
-            onClick={onMarkRead}
-          >
-            Mark read
-          </button>
-        )}
+        ))}
       </div>
     </li>
   );
