@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,32 +45,58 @@ export async function startSecretService(): Promise<SecretService> {
     });
     children.push(bus);
     const address = await firstLine(bus, 30_000);
-    // The keyring files go to a throw-away home: tests never touch the user's keyring.
-    const env = {
-      ...process.env,
-      DBUS_SESSION_BUS_ADDRESS: address,
-      HOME: home,
-      XDG_DATA_HOME: home,
-      XDG_RUNTIME_DIR: home,
-    };
-    const keyring = spawn(
-      'gnome-keyring-daemon',
-      ['--foreground', '--unlock', '--components=secrets'],
-      {
-        env,
-        stdio: ['pipe', 'ignore', 'ignore'],
-      },
-    );
-    children.push(keyring);
-    keyring.stdin.end('pw');
     process.env.DBUS_SESSION_BUS_ADDRESS = address;
-    await waitForSecretService();
-    return { available: true, stop };
+    // On a loaded machine gnome-keyring sometimes registers on the bus but never creates the
+    // `login` collection ("Object does not exist at path …/collection/login"): a fresh daemon on
+    // the same bus (the bus connection this process has cached stays valid) comes up instead.
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= KEYRING_ATTEMPTS; attempt++) {
+      const keyring = startKeyring(address, home, attempt);
+      children.push(keyring);
+      try {
+        await waitForSecretService(KEYRING_WAIT_MS);
+        return { available: true, stop };
+      } catch (error) {
+        lastError = error;
+        if (keyring.exitCode === null && keyring.signalCode === null) {
+          const exited = new Promise((resolve) => keyring.once('exit', resolve));
+          keyring.kill();
+          await exited;
+        }
+      }
+    }
+    throw lastError;
   } catch (error) {
     // The packages are installed, so a keyring that does not come up is a failure, not a skip.
     stop();
     throw new Error(`the private Secret Service did not start: ${(error as Error).message}`);
   }
+}
+
+const KEYRING_ATTEMPTS = 3;
+const KEYRING_WAIT_MS = 15_000;
+
+/** An unlocked gnome-keyring (secrets only) with its files in a fresh folder of the throw-away home. */
+function startKeyring(address: string, home: string, attempt: number): ChildProcess {
+  const dir = join(home, `keyring-${attempt}`);
+  mkdirSync(dir);
+  const env = {
+    ...process.env,
+    DBUS_SESSION_BUS_ADDRESS: address,
+    HOME: dir,
+    XDG_DATA_HOME: dir,
+    XDG_RUNTIME_DIR: dir,
+  };
+  const keyring = spawn(
+    'gnome-keyring-daemon',
+    ['--foreground', '--unlock', '--components=secrets'],
+    {
+      env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
+  keyring.stdin.end('pw');
+  return keyring;
 }
 
 function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
@@ -88,11 +114,12 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
  * The keyring registers on the bus, then creates and unlocks the `login`
  * collection from the password on stdin: write until a write succeeds.
  */
-async function waitForSecretService(): Promise<void> {
+async function waitForSecretService(timeoutMs: number): Promise<void> {
   const { default: keytar } = await import('keytar');
   let lastError: unknown;
-  // Up to 30 s: on a loaded machine gnome-keyring can take several seconds to register.
-  for (let attempt = 0; attempt < 300; attempt++) {
+  // On a loaded machine gnome-keyring can take several seconds to register.
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     try {
       await keytar.setPassword('maestro-test-probe', 'probe', 'ready');
       await keytar.deletePassword('maestro-test-probe', 'probe');
