@@ -36,6 +36,8 @@ export interface AppServicesOptions {
   version: string;
   /** Tests may pass their own HTTP client etc.; the default is the local dry-run host. */
   createStepHost?: (secrets: StepHost['secrets']) => StepHost;
+  /** Opens a URL in the system browser (Electron's shell.openExternal); the browser host has none. */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 /** Everything the router calls, built once per process over one SQLite database. */
@@ -72,6 +74,12 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     host,
   });
   const workflows = new WorkflowService({ workflows: workflowRepository, samples, templates });
+  const runner = createRunnerServices({
+    db,
+    keychain: options.keychain,
+    workflows,
+    openExternal: options.openExternal,
+  });
   return {
     info: { version: options.version, transport: options.transport, dataDir: options.dataDir },
     workflows,
@@ -80,8 +88,9 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     dryRuns,
     connections: new ConnectionService(connectionRepository, options.keychain),
     settings,
-    runner: createRunnerServices({ db, keychain: options.keychain, workflows }),
+    runner,
     async close() {
+      runner.oidc.close();
       await dryRuns.close();
       db.close();
     },

@@ -69,6 +69,8 @@ async function start(): Promise<void> {
     keychain: createKeytarKeychain(),
     transport: 'electron',
     version: app.getVersion(),
+    // OIDC sign-in pages open in the user's browser (RFC 8252), never in an app window.
+    openExternal: (url) => shell.openExternal(url),
   });
   const appServices = services;
   // One handler for the app (one listener on the IPC channel); each window is attached to it.

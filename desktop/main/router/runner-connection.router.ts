@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NewRunnerProfile, SignInInput } from '../runner/runner-connection-service';
+import { runnerOidcRouter } from './runner-oidc.router';
 import { runnerProcedure } from './runner-procedure';
 import { router } from './trpc';
 
@@ -21,6 +22,8 @@ export const runnerProfilesRouter = router({
   signIn: runnerProcedure
     .input(SignInInput)
     .mutation(({ ctx, input }) => ctx.services.runner.connections.signIn(input)),
+  /** Sign-in with the runner's OpenID Connect provider instead of a password. */
+  oidc: runnerOidcRouter,
   signOut: runnerProcedure
     .input(ProfileId)
     .mutation(({ ctx, input }) => ctx.services.runner.connections.signOut(input.profileId)),

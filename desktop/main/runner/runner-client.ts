@@ -32,10 +32,7 @@ export class RunnerClient {
   }
 
   async send<T extends z.ZodType>(request: RunnerRequest, schema: T): Promise<z.infer<T>> {
-    const url = new URL(this.baseUrl + request.path);
-    for (const [key, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
-    }
+    const url = this.url(request);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (request.accessToken) headers.authorization = `Bearer ${request.accessToken}`;
@@ -78,6 +75,48 @@ export class RunnerClient {
       );
     }
     return parsed.data as z.infer<T>;
+  }
+
+  /**
+   * Where a runner route that answers with a redirect (302) sends the browser, without following
+   * it: `GET /v1/auth/oidc/{provider}/start` hands out the provider's authorization URL this way.
+   */
+  async redirectTarget(request: Pick<RunnerRequest, 'path' | 'query'>): Promise<URL> {
+    const url = this.url(request);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'manual',
+      });
+    } catch (error) {
+      throw new RunnerError(
+        'unreachable',
+        `Cannot reach the runner at ${this.baseUrl}: ${networkReason(error)}.`,
+      );
+    }
+    const text = await response.text();
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      const target = new URL(location, url);
+      if (target.protocol === 'http:' || target.protocol === 'https:') return target;
+    }
+    if (!response.ok && !(response.status >= 300 && response.status < 400))
+      throw problemError(response.status, text);
+    throw new RunnerError(
+      'server',
+      `The runner at ${this.baseUrl} answered ${response.status} without a usable redirect; it may be a different version.`,
+      response.status,
+    );
+  }
+
+  private url(request: Pick<RunnerRequest, 'path' | 'query'>): URL {
+    const url = new URL(this.baseUrl + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    }
+    return url;
   }
 }
 

@@ -32,6 +32,18 @@ export type SignInResult =
   | { status: 'signed-in'; profile: ProfileView; organizations: OrganizationWithRole[] }
   | { status: 'totp-required' };
 
+/**
+ * The runner's only sign of a second factor: a 401 that names it, to a password login or an
+ * OIDC exchange sent without a code.
+ */
+export function asksForSecondFactor(error: unknown): boolean {
+  return (
+    error instanceof RunnerError &&
+    error.kind === 'unauthorized' &&
+    /two-factor/i.test(error.message)
+  );
+}
+
 /** What the other runner services act through: a profile's client, its organization and its session. */
 export interface RunnerContext {
   profile: RunnerProfile;
@@ -91,12 +103,7 @@ export class RunnerConnectionService {
 
   async signIn(input: SignInInput): Promise<SignInResult> {
     const profile = this.require(input.profileId);
-    const status = await this.keychain.status();
-    if (!status.keychainAvailable)
-      throw new RunnerError(
-        'invalid',
-        `No OS keychain is available, so Maestro cannot keep the runner session (it never stores it anywhere else). ${status.reason ?? ''}`.trim(),
-      );
+    await this.requireKeychain();
     const client = new RunnerClient(profile.baseUrl);
     let tokens: Tokens;
     try {
@@ -109,16 +116,29 @@ export class RunnerConnectionService {
         Tokens,
       );
     } catch (error) {
-      // The runner's only sign of a second factor: a 401 that names it, to a login without a code.
-      if (
-        !input.totp &&
-        error instanceof RunnerError &&
-        error.kind === 'unauthorized' &&
-        /two-factor/i.test(error.message)
-      )
-        return { status: 'totp-required' };
+      if (!input.totp && asksForSecondFactor(error)) return { status: 'totp-required' };
       throw error;
     }
+    return this.completeSignIn(profile.id, tokens);
+  }
+
+  /** Sign-in cannot start without a keychain: the session would have nowhere to live. */
+  async requireKeychain(): Promise<void> {
+    const status = await this.keychain.status();
+    if (!status.keychainAvailable)
+      throw new RunnerError(
+        'invalid',
+        `No OS keychain is available, so Maestro cannot keep the runner session (it never stores it anywhere else). ${status.reason ?? ''}`.trim(),
+      );
+  }
+
+  /**
+   * What every sign-in ends with, whichever way the tokens came (password or OIDC): the session
+   * kept, the profile's email and organization brought up to date.
+   */
+  async completeSignIn(profileId: string, tokens: Tokens): Promise<SignInResult> {
+    const profile = this.require(profileId);
+    const client = new RunnerClient(profile.baseUrl);
     await this.sessions.begin(profile.id, tokens);
     const me = await client.send(
       { method: 'GET', path: '/v1/users/me', accessToken: tokens.accessToken },
@@ -213,7 +233,7 @@ export class RunnerConnectionService {
     );
   }
 
-  private require(id: string): RunnerProfile {
+  require(id: string): RunnerProfile {
     const profile = this.profiles.find(id);
     if (!profile) throw new RunnerError('not-found', `No runner profile with id ${id}.`);
     return profile;

@@ -4,6 +4,7 @@ import type { WorkflowService } from '../workflows/workflow-service';
 import { AdminService } from './admin-service';
 import { ExecutionsService } from './executions-service';
 import { NotificationsService } from './notifications-service';
+import { OidcSignIn } from './oidc-sign-in';
 import { PublishService } from './publish-service';
 import { PublishedWorkflowRepository } from './published-workflow.repository';
 import { RunnerConnectionService } from './runner-connection-service';
@@ -16,12 +17,16 @@ export interface RunnerServices {
   executions: ExecutionsService;
   admin: AdminService;
   notifications: NotificationsService;
+  /** Sign-in with a runner's identity provider (system browser, loopback redirect). */
+  oidc: OidcSignIn;
 }
 
 export function createRunnerServices(deps: {
   db: Database;
   keychain: Keychain;
   workflows: WorkflowService;
+  /** Opens a URL in the system browser (Electron); the browser host has none. */
+  openExternal?: (url: string) => Promise<void>;
 }): RunnerServices {
   const connections = new RunnerConnectionService(
     new RunnerProfileRepository(deps.db),
@@ -34,5 +39,6 @@ export function createRunnerServices(deps: {
     executions: new ExecutionsService({ connections, published }),
     admin: new AdminService(connections),
     notifications: new NotificationsService(connections),
+    oidc: new OidcSignIn(connections, { openExternal: deps.openExternal }),
   };
 }

@@ -30,13 +30,22 @@ export interface RunnerStack {
   close(): Promise<void>;
 }
 
-export async function startRunnerStack(options: { worker?: boolean } = {}): Promise<RunnerStack> {
+export async function startRunnerStack(
+  options: {
+    worker?: boolean;
+    /** Where to listen (a port chosen beforehand, e.g. for an identity provider's redirect URI). */
+    port?: number;
+    /** More runner configuration (MAESTRO_* variables). */
+    env?: Record<string, string>;
+  } = {},
+): Promise<RunnerStack> {
   // The webhook URLs the runner hands out must carry the port it listens on.
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const runner = await createTestApp({
     MAESTRO_PUBLIC_URL: url,
     MAESTRO_AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    ...options.env,
   });
   await runner.app.listen({ host: '127.0.0.1', port });
   let broker: TestBroker | undefined;

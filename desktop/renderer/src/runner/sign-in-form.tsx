@@ -6,8 +6,13 @@ import { showToast } from '../ui/toast-store';
 import { useFormAction } from '../ui/use-form-action';
 import type { RunnerProfile } from './runner-store';
 import { refreshProfiles } from './runner-store';
+import { TotpField } from './totp-field';
+import { SingleSignOn } from './single-sign-on';
 
-/** Email + password, then the authenticator code when the runner asks for one. */
+/**
+ * Email + password, then the authenticator code when the runner asks for one; or the runner's
+ * identity providers ("Sign in with …").
+ */
 export function SignInForm({ profile }: { profile: RunnerProfile }) {
   const [email, setEmail] = useState(profile.email ?? '');
   const [password, setPassword] = useState('');
@@ -34,45 +39,36 @@ export function SignInForm({ profile }: { profile: RunnerProfile }) {
 
   const id = (name: string) => `signin-${profile.id}-${name}`;
   return (
-    <form className="form" onSubmit={onSubmit} aria-label={`Sign in to ${profile.name}`}>
-      <TextField
-        id={id('email')}
-        label="Email"
-        type="email"
-        autoComplete="username"
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        required
-      />
-      <TextField
-        id={id('password')}
-        label="Password"
-        type="password"
-        autoComplete="current-password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        required
-      />
-      {askTotp && (
+    <>
+      <form className="form" onSubmit={onSubmit} aria-label={`Sign in to ${profile.name}`}>
         <TextField
-          id={id('totp')}
-          label="Two-factor code"
-          hint="This account uses two-factor authentication: enter the code from your authenticator app (or a recovery code)."
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          value={totp}
-          onChange={(e) => setTotp(e.target.value)}
+          id={id('email')}
+          label="Email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
           required
-          autoFocus
         />
-      )}
-      <FormFooter
-        problem={problem}
-        submitLabel="Sign in"
-        busyLabel="Signing in…"
-        busy={busy}
-        primary
-      />
-    </form>
+        <TextField
+          id={id('password')}
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+        {askTotp && <TotpField id={id('totp')} value={totp} onChange={setTotp} />}
+        <FormFooter
+          problem={problem}
+          submitLabel="Sign in"
+          busyLabel="Signing in…"
+          busy={busy}
+          primary
+        />
+      </form>
+      <SingleSignOn profile={profile} />
+    </>
   );
 }

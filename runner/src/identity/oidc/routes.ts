@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
+import {
+  OidcProviderList,
+  OidcReauthStart,
+} from '../../../../shared/src/contracts/runner-api/oidc';
 import { badRequest, HttpProblem, notFound, problemResponses } from '../../http/problem';
 import { Tokens } from '../../modules/auth/schemas';
 import { UserIdentity } from '../../db/entities/oidc';
@@ -116,7 +120,7 @@ export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'The identity providers this runner offers for sign-in',
         security: [],
         response: {
-          200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
+          200: OidcProviderList,
           ...problemResponses,
         },
       },
@@ -161,7 +165,7 @@ export async function oidcRoutes(fastify: FastifyInstance): Promise<void> {
           'Step up: an authorization URL that makes the signed-in user sign in at the provider again (prompt=login, max_age=0); its one-time code re-authenticates POST /v1/auth/2fa/enrol',
         params: ProviderParams,
         body: ReauthBody,
-        response: { 200: z.object({ authorizationUrl: z.string() }), ...problemResponses },
+        response: { 200: OidcReauthStart, ...problemResponses },
       },
     },
     async (request) => {

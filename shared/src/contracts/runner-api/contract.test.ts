@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ExecutionDetail,
   ExecutionStatus,
+  OidcClientRedirect,
   Problem,
   Published,
   StartedExecution,
@@ -100,6 +101,17 @@ describe('runner API contract', () => {
     });
     expect(published.webhook).toMatchObject({ token: 't', url: 'https://r/v1/hooks/t' });
     expect(StartedExecution.safeParse({ id: 'e1', status: 'running' }).success).toBe(false);
+  });
+
+  it('an OIDC client redirect carries a code or an error (RFC 6749 §4.1.2), never neither', () => {
+    expect(OidcClientRedirect.parse({ code: 'c', state: 's', iss: 'x' })).toEqual({
+      code: 'c',
+      state: 's',
+    });
+    expect(
+      OidcClientRedirect.parse({ error: 'access_denied', error_description: 'no', state: 's' }),
+    ).toEqual({ error: 'access_denied', error_description: 'no', state: 's' });
+    expect(OidcClientRedirect.safeParse({ state: 's' }).success).toBe(false);
   });
 
   it('a newer runner’s extra fields are dropped, not refused', () => {

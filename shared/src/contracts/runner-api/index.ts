@@ -8,4 +8,5 @@ export * from './auth';
 export * from './organizations';
 export * from './workflows';
 export * from './executions';
+export * from './oidc';
 export * from './notifications';
