@@ -11,6 +11,12 @@ import {
 import { AlertSettingsBody } from '../../../shared/src/contracts/runner-api';
 import { ExecutionQuery, StatsQuery } from '../runner/executions-service';
 import { NotificationQuery, NotificationRef } from '../runner/notifications-service';
+import {
+  ConnectionRef,
+  NewConnection,
+  NewCredentials,
+  RateLimitChange,
+} from '../runner/runner-connections-service';
 import { runnerProcedure } from './runner-procedure';
 import { router } from './trpc';
 
@@ -103,4 +109,36 @@ export const runnerNotificationsRouter = router({
   saveAlertSettings: runnerProcedure
     .input(AlertSettingsBody)
     .mutation(({ ctx, input }) => ctx.services.runner.notifications.saveAlertSettings(input)),
+});
+
+/** `runner.connections.*`: the runner's connections (credentials of published workflows). */
+export const runnerConnectionsRouter = router({
+  list: runnerProcedure.query(({ ctx }) => ctx.services.runner.runnerConnections.list()),
+  abilities: runnerProcedure.query(({ ctx }) => ctx.services.runner.runnerConnections.abilities()),
+  get: runnerProcedure
+    .input(ConnectionRef)
+    .query(({ ctx, input }) => ctx.services.runner.runnerConnections.get(input.connectionId)),
+  create: runnerProcedure
+    .input(NewConnection)
+    .mutation(({ ctx, input }) => ctx.services.runner.runnerConnections.create(input)),
+  replaceCredentials: runnerProcedure
+    .input(NewCredentials)
+    .mutation(({ ctx, input }) => ctx.services.runner.runnerConnections.replaceCredentials(input)),
+  refresh: runnerProcedure
+    .input(ConnectionRef)
+    .mutation(({ ctx, input }) =>
+      ctx.services.runner.runnerConnections.refresh(input.connectionId),
+    ),
+  setRateLimit: runnerProcedure
+    .input(RateLimitChange)
+    .mutation(({ ctx, input }) => ctx.services.runner.runnerConnections.setRateLimit(input)),
+  removeRateLimit: runnerProcedure
+    .input(ConnectionRef)
+    .mutation(({ ctx, input }) =>
+      ctx.services.runner.runnerConnections.removeRateLimit(input.connectionId),
+    ),
+  remove: runnerProcedure.input(ConnectionRef).mutation(async ({ ctx, input }) => {
+    await ctx.services.runner.runnerConnections.remove(input.connectionId);
+    return input;
+  }),
 });

@@ -1,6 +1,7 @@
 import { runnerProfilesRouter } from './runner-connection.router';
 import {
   runnerAdminRouter,
+  runnerConnectionsRouter,
   runnerExecutionsRouter,
   runnerNotificationsRouter,
   runnerPublishRouter,
@@ -14,4 +15,5 @@ export const runnerRouter = router({
   executions: runnerExecutionsRouter,
   admin: runnerAdminRouter,
   notifications: runnerNotificationsRouter,
+  connections: runnerConnectionsRouter,
 });

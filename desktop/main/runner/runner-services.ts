@@ -8,6 +8,7 @@ import { OidcSignIn } from './oidc-sign-in';
 import { PublishService } from './publish-service';
 import { PublishedWorkflowRepository } from './published-workflow.repository';
 import { RunnerConnectionService } from './runner-connection-service';
+import { RunnerConnectionsService } from './runner-connections-service';
 import { RunnerProfileRepository } from './runner-profile.repository';
 
 /** Everything the desktop does with runners, built once per process (router `runner.*`). */
@@ -17,6 +18,8 @@ export interface RunnerServices {
   executions: ExecutionsService;
   admin: AdminService;
   notifications: NotificationsService;
+  /** The runner's connections (credentials of published workflows), for operators. */
+  runnerConnections: RunnerConnectionsService;
   /** Sign-in with a runner's identity provider (system browser, loopback redirect). */
   oidc: OidcSignIn;
 }
@@ -39,6 +42,7 @@ export function createRunnerServices(deps: {
     executions: new ExecutionsService({ connections, published }),
     admin: new AdminService(connections),
     notifications: new NotificationsService(connections),
+    runnerConnections: new RunnerConnectionsService(connections),
     oidc: new OidcSignIn(connections, { openExternal: deps.openExternal }),
   };
 }

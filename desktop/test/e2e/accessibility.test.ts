@@ -124,7 +124,7 @@ describe('accessibility (browser host, Chromium)', () => {
       ],
       [
         'connections',
-        () => page.getByRole('button', { name: 'Connections' }).click(),
+        () => page.getByRole('button', { name: 'Connections', exact: true }).click(),
         async () => undefined,
       ],
       [

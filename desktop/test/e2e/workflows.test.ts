@@ -145,7 +145,7 @@ describe('workflows in the designer (browser host, Chromium)', () => {
   });
 
   it('shows the keychain status plainly on the connections page, and edits dry-run env in settings', async () => {
-    await page.getByRole('button', { name: 'Connections' }).click();
+    await page.getByRole('button', { name: 'Connections', exact: true }).click();
     const status = page.getByTestId('keychain-status');
     await status.filter({ hasText: /available/ }).waitFor();
     const keychain = await studio.server.services.connections.status();

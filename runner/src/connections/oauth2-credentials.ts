@@ -1,15 +1,15 @@
-import { z } from 'zod';
+import type {
+  OAuth2ClientAuth,
+  OAuth2Grant,
+} from '../../../shared/src/contracts/runner-api/connections';
 
-/** What the operator sees of an OAuth 2.0 connection's health (GET /v1/connections). */
-export const ConnectionStatus = z.enum(['ok', 'refresh_failed', 'needs_reauthorization']);
-export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
-
-export const OAuth2Grant = z.enum(['refresh_token', 'client_credentials']);
-export type OAuth2Grant = z.infer<typeof OAuth2Grant>;
-
-/** RFC 6749 §2.3.1: HTTP Basic (which servers must support) or the client_id/client_secret form fields. */
-export const OAuth2ClientAuth = z.enum(['basic', 'body']);
-export type OAuth2ClientAuth = z.infer<typeof OAuth2ClientAuth>;
+// One contract for runner and desktop (shared/src/contracts/runner-api/connections.ts).
+export {
+  ConnectionStatus,
+  OAuth2ClientAuth,
+  OAuth2Grant,
+  OAUTH2_KIND,
+} from '../../../shared/src/contracts/runner-api/connections';
 
 /** The non-secret settings, stored in plain columns of `connections`. */
 export interface OAuth2Settings {
@@ -26,8 +26,6 @@ export interface OAuth2Secret {
   refreshToken?: string;
   accessToken?: string;
 }
-
-export const OAUTH2_KIND = 'oauth2';
 
 /** Every value of the secret that must never show in a result, a log line or `lastError`. */
 export function oauth2SecretValues(secret: OAuth2Secret): string[] {

@@ -20,6 +20,7 @@ import {
   ExecutionsPage,
   HelpDialog,
   PublishDialog,
+  RunnerConnectionsPage,
   RunnerPage,
   SettingsPage,
 } from './lazy-screens';
@@ -34,6 +35,7 @@ const PAGES: [Page, string][] = [
   ['connections', 'Connections'],
   ['runner', 'Runner'],
   ['executions', 'Executions'],
+  ['runner-connections', 'Runner connections'],
   ['admin', 'Organizations'],
   ['settings', 'Settings'],
 ];
@@ -123,6 +125,8 @@ export function App() {
               <RunnerPage />
             ) : page === 'executions' ? (
               <ExecutionsPage />
+            ) : page === 'runner-connections' ? (
+              <RunnerConnectionsPage />
             ) : page === 'admin' ? (
               <AdminPage />
             ) : (

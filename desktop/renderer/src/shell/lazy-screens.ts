@@ -19,6 +19,9 @@ export const RunnerPage = lazy(() =>
 export const ExecutionsPage = lazy(() =>
   import('../runner/executions-page').then((m) => ({ default: m.ExecutionsPage })),
 );
+export const RunnerConnectionsPage = lazy(() =>
+  import('../runner/runner-connections-page').then((m) => ({ default: m.RunnerConnectionsPage })),
+);
 export const AdminPage = lazy(() =>
   import('../runner/admin-page').then((m) => ({ default: m.AdminPage })),
 );

@@ -1,7 +1,8 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 
-export type Page = 'editor' | 'connections' | 'runner' | 'executions' | 'admin' | 'settings';
+export type Page =
+  'editor' | 'connections' | 'runner' | 'executions' | 'runner-connections' | 'admin' | 'settings';
 export type Overlay = 'none' | 'gallery' | 'versions' | 'help' | 'run' | 'publish';
 
 interface UiState {

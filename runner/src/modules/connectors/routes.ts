@@ -31,6 +31,7 @@ import {
 import {
   ConnectionBody,
   ConnectionInfo,
+  ConnectionList,
   ConnectorBody,
   ConnectorInfo,
   CredentialsBody,
@@ -198,7 +199,7 @@ export async function connectorRoutes(fastify: FastifyInstance): Promise<void> {
       schema: {
         tags: ['connectors'],
         summary: 'Connections with their status (secret values are never returned)',
-        response: { 200: z.object({ items: z.array(ConnectionInfo) }), ...problemResponses },
+        response: { 200: ConnectionList, ...problemResponses },
       },
     },
     async (request) =>

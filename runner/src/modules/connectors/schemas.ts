@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import {
-  ConnectionStatus,
+  ConnectionInfo,
+  ConnectionList,
   OAuth2ClientAuth,
   OAuth2Grant,
   OAUTH2_KIND,
-} from '../../connections/oauth2-credentials';
+} from '../../../../shared/src/contracts/runner-api/connections';
 import { isLoopbackHost } from '../../connections/token-url';
 
 /** Write-only: accepted on create/update, sealed (AES-256-GCM), never returned. */
@@ -122,6 +123,9 @@ export const ConnectionBody = z
     }
   });
 
+// The answers are the shared contract's (the desktop parses with the same schemas).
+export { ConnectionInfo, ConnectionList };
+
 export const ConnectorBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   kind: z.string().trim().min(1).max(100),
@@ -129,36 +133,6 @@ export const ConnectorBody = z.strictObject({
   /** When given, a connection with the same name is created for this connector. */
   secrets: Secrets.optional(),
 });
-
-export const ConnectionInfo = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    kind: z.string(),
-    connectorId: z.string().nullable(),
-    secretFields: z
-      .array(z.string())
-      .describe('names of the stored secret fields (values are never returned)'),
-    oauth2: z
-      .object({
-        tokenUrl: z.string(),
-        grant: OAuth2Grant,
-        scope: z.string().nullable(),
-        clientAuth: OAuth2ClientAuth,
-      })
-      .nullable()
-      .describe('the non-secret settings of an OAuth 2.0 connection'),
-    status: ConnectionStatus.describe(
-      'ok; refresh_failed (retried with backoff); needs_reauthorization (replace the credentials)',
-    ),
-    expiresAt: z.string().nullable().describe('when the access token expires (OAuth 2.0)'),
-    lastRefreshedAt: z.string().nullable(),
-    lastError: z.string().nullable().describe('why the last refresh failed (never a token)'),
-    rateLimit: z.object({ requests: z.int(), intervalSeconds: z.int() }).nullable(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'Connection' });
-export type ConnectionInfo = z.infer<typeof ConnectionInfo>;
 
 export const ConnectorInfo = z
   .object({

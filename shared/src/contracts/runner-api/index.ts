@@ -10,3 +10,4 @@ export * from './workflows';
 export * from './executions';
 export * from './oidc';
 export * from './notifications';
+export * from './connections';
