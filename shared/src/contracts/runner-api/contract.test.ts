@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  ConnectionInfo,
   ExecutionDetail,
   ExecutionStatus,
   OidcClientRedirect,
@@ -118,5 +119,28 @@ describe('runner API contract', () => {
     expect(
       StartedExecution.parse({ id: 'e1', status: 'pending', queuedAt: '2026-11-23T10:00:00Z' }),
     ).toEqual({ id: 'e1', status: 'pending' });
+  });
+
+  it('a connection has one of the three statuses of decision 0017 and never carries a secret', () => {
+    const connection = {
+      id: 'c1',
+      name: 'crm',
+      kind: 'oauth2',
+      connectorId: null,
+      secretFields: ['clientId', 'refreshToken'],
+      oauth2: { tokenUrl: 'https://t', grant: 'refresh_token', scope: null, clientAuth: 'basic' },
+      status: 'needs_reauthorization',
+      expiresAt: null,
+      lastRefreshedAt: null,
+      lastError: 'token endpoint answered 400 invalid_grant',
+      rateLimit: { requests: 10, intervalSeconds: 60 },
+      createdAt: '2026-11-23T10:00:00.000Z',
+    };
+    expect(ConnectionInfo.parse(connection)).toEqual(connection);
+    expect(ConnectionInfo.safeParse({ ...connection, status: 'expired' }).success).toBe(false);
+    // Were a runner ever to send values, the parsed connection would not hold them.
+    expect(ConnectionInfo.parse({ ...connection, secrets: { token: 't' } })).not.toHaveProperty(
+      'secrets',
+    );
   });
 });
