@@ -35,6 +35,7 @@ import { executionRoutes } from './modules/executions/routes';
 import { hooksRoutes } from './modules/hooks/routes';
 import { notificationRoutes } from './modules/notifications/routes';
 import { alertSettingsRoutes } from './modules/alert-settings/routes';
+import { workflowSlaRoutes } from './modules/workflow-slas/routes';
 import { invitationRoutes } from './modules/invitations/routes';
 import { organizationRoutes } from './modules/organizations/routes';
 import { roleRoutes } from './modules/roles/routes';
@@ -157,6 +158,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     apiKeyRoutes,
     workflowRoutes,
     workflowAccessRoutes,
+    workflowSlaRoutes,
     executionRoutes,
     connectorRoutes,
     notificationRoutes,

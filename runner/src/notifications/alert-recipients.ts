@@ -32,11 +32,12 @@ export function canEditWorkflow(candidate: Candidate, restricted: boolean): bool
 }
 
 /**
- * Who hears about a workflow's failures: the organization's members who may edit it (owners
- * and admins always can), minus disabled accounts and members who muted this workflow or all
- * alerts. Run inside the organization's context (withOrgContext): RLS limits every table read.
+ * Who hears about a workflow's alerts (failures, SLA breaches): the organization's members
+ * who may edit it (owners and admins always can), minus disabled accounts and members who
+ * muted this workflow or all alerts. Run inside the organization's context (withOrgContext):
+ * RLS limits every table read.
  */
-export async function failureAlertRecipients(
+export async function alertRecipients(
   em: EntityManager,
   orgId: string,
   workflow: { id: string; restricted: boolean },

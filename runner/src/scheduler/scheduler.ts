@@ -3,6 +3,7 @@ import { runConnectionJob } from '../connections/refresh-job';
 import { sendFailureAlertEmails } from '../notifications/failure-alert-emails';
 import { recordFailureAlerts, type FailureAlertTiming } from '../notifications/failure-alerts';
 import type { Mailer } from '../notifications/mailer';
+import { recordSlaAlerts, sendSlaAlertEmails } from '../notifications/sla-alerts';
 import type { Log } from '../worker/logger';
 import { runDuePolls, type PollDeps } from './poller';
 import { pruneOldData } from './pruning';
@@ -16,7 +17,10 @@ export interface SchedulerOptions extends PollDeps {
   pollTickMs?: number;
   pruneEveryMs?: number;
   retentionDays: number;
-  /** Failure alerts (decision 0016): digests recorded, then emailed, every `tickMs` (30 s). */
+  /**
+   * Failure alerts (decision 0016) and SLA alerts (0018): digests recorded, then emailed,
+   * every `tickMs` (30 s).
+   */
   alerts?: {
     mailer: Mailer;
     publicUrl: string;
@@ -33,8 +37,8 @@ export interface Scheduler {
 }
 
 /**
- * The scheduler role: schedules every second, polls every few seconds, failure alerts every
- * 30 s, OAuth 2.0 connection refreshes every minute, pruning once a day.
+ * The scheduler role: schedules every second, polls every few seconds, failure and SLA alerts
+ * every 30 s, OAuth 2.0 connection refreshes every minute, pruning once a day.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const timers: NodeJS.Timeout[] = [];
@@ -80,6 +84,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             await sendFailureAlertEmails({ orm, log, ...alerts });
           },
           'failure-alerts',
+          true,
+        );
+        every(
+          alerts.tickMs ?? 30_000,
+          async () => {
+            const { orm, log } = options;
+            await recordSlaAlerts({ orm, publicUrl: alerts.publicUrl, timing: alerts.timing });
+            await sendSlaAlertEmails({ orm, log, ...alerts });
+          },
+          'sla-alerts',
           true,
         );
       }

@@ -32,6 +32,12 @@ export const Execution = defineEntity({
       expression:
         'create index "executions_failed_finished_idx" on "executions" ("finished_at", "workflow_id", "organization_id") where "status" = \'failed\'',
     },
+    {
+      // SLA alerts (notifications/sla-breaches.ts): runs that took 10 s or more, by workflow.
+      name: 'executions_slow_turnaround_idx',
+      expression:
+        'create index "executions_slow_turnaround_idx" on "executions" ("workflow_id", "finished_at") where "finished_at" - "created_at" >= interval \'10 seconds\'',
+    },
   ],
   uniques: [
     {

@@ -17,6 +17,7 @@ import { ExecutionUsage, RateLimitHit } from './limits';
 import { ApiKey, Membership, Organization } from './tenancy';
 import { LoginFailure } from './login-throttle';
 import { OidcLogin, UserIdentity } from './oidc';
+import { SlaAlert, SlaAlertCursor, WorkflowSla } from './sla';
 import { RecoveryCode, UserTotp } from './two-factor';
 import { OrganizationVariable } from './variables';
 import { ScheduleFire, Trigger, Workflow, WorkflowVersion } from './workflow';
@@ -33,6 +34,7 @@ export * from './limits';
 export * from './tenancy';
 export * from './login-throttle';
 export * from './oidc';
+export * from './sla';
 export * from './two-factor';
 export * from './variables';
 export * from './workflow';
@@ -75,6 +77,9 @@ export const allEntities = [
   FailureAlertCursor,
   FailureAlert,
   AlertSettings,
+  WorkflowSla,
+  SlaAlertCursor,
+  SlaAlert,
 ];
 
 /** Entities with an `organizationId` column: the `org` filter and the RLS policies cover them. */

@@ -16,6 +16,7 @@ import { Migration20261125101500_oidc_reauth } from './Migration20261125101500_o
 import { Migration20261125103000_failure_alerts } from './Migration20261125103000_failure_alerts';
 import { Migration20261125110000_oauth2_connections } from './Migration20261125110000_oauth2_connections';
 import { Migration20261125113000_connection_rate_limits } from './Migration20261125113000_connection_rate_limits';
+import { Migration20261125120000_sla_alerts } from './Migration20261125120000_sla_alerts';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -63,4 +64,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261125113000_connection_rate_limits',
     class: Migration20261125113000_connection_rate_limits,
   },
+  { name: 'Migration20261125120000_sla_alerts', class: Migration20261125120000_sla_alerts },
 ];

@@ -357,6 +357,27 @@ export const ROUTES: Record<string, Row> = {
       body: { restricted: true, members: [{ userId: w.a.memberUserId, access: 'view' }] },
     }),
   },
+  // SLA (decision 0018): set first, so the read finds one.
+  'GET /v1/workflows/{id}/sla': {
+    expect: ORG_OBJECT,
+    request: async (w) => {
+      await w.asOwner('PUT', `/v1/workflows/${w.a.editableWorkflowId}/sla`, {
+        maxDurationSeconds: 600,
+      });
+      return { params: { id: w.a.editableWorkflowId } };
+    },
+  },
+  'PUT /v1/workflows/{id}/sla': {
+    expect: ORG_OBJECT,
+    request: (w) => ({
+      params: { id: w.a.editableWorkflowId },
+      body: { maxDurationSeconds: 600, maxStartDelaySeconds: 60 },
+    }),
+  },
+  'DELETE /v1/workflows/{id}/sla': {
+    expect: ORG_OBJECT,
+    request: (w) => ({ params: { id: w.a.editableWorkflowId } }),
+  },
   'POST /v1/workflows/{id}/webhook-secret': {
     expect: ORG_OBJECT,
     request: (w) => ({ params: { id: w.a.signedWorkflowId } }),
