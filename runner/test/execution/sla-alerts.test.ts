@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/db/ids';
@@ -12,9 +14,11 @@ import { createAddressPolicy } from '../../src/worker/address-policy';
 import { createGuardedHttpClient } from '../../src/worker/guarded-http-client';
 import { silentLog } from '../../src/worker/logger';
 import { startSmtpCapture } from '../identity/support/smtp-capture';
-import { eventually } from '../support/execution-fixtures';
+import { eventually, httpWorkflow, waitForStatus } from '../support/execution-fixtures';
+import { startExecutionStack } from '../support/execution-stack';
 import { addMember, createRole } from '../support/team';
 import { createTestApp, signUpWithOrg, webhookWorkflow, type TestApp } from '../support/test-app';
+import { createTestBroker } from '../support/test-broker';
 
 type Owner = Awaited<ReturnType<typeof signUpWithOrg>>;
 type Member = Awaited<ReturnType<typeof addMember>>;
@@ -386,6 +390,98 @@ describe('SLA alerts', () => {
       expect(res.statusCode, `${method} ${res.body}`).toBe(404);
     }
   });
+});
+
+describe('SLA alerts with the in-process worker', () => {
+  it('a slow run is alerted while it runs, the run held back by the concurrency limit while pending; once', async () => {
+    const live = await signUpWithOrg(t.app, 'sla-live');
+    // One run at a time, and the slow HTTP server on 127.0.0.1 allowed. Runs take 14 s: the
+    // pass at 10 s finds the first still running with seconds to spare on a loaded machine.
+    await withSystemContext(t.db.orm, (em) =>
+      em.execute(
+        'update organizations set concurrency_limit = 1, allow_private_network = true where id = ?',
+        [live.orgId],
+      ),
+    );
+    const slow = createServer((req, res) => {
+      const timer = setTimeout(() => res.writeHead(200).end('{"slow":true}'), 14_000);
+      req.on('close', () => clearTimeout(timer));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+    const mq = await createTestBroker();
+    const stack = startExecutionStack({
+      orm: t.db.orm,
+      broker: mq.broker,
+      listenUrl: t.db.url,
+      secretBox: t.app.secretBox,
+    });
+    try {
+      const published = await call(live, 'POST', '/v1/workflows', {
+        definition: httpWorkflow(url, 'Live SLA'),
+      });
+      expect(published.statusCode, published.body).toBe(201);
+      const workflowId = published.json().id as string;
+      const sla = await call(live, 'PUT', `/v1/workflows/${workflowId}/sla`, {
+        maxDurationSeconds: 10,
+        maxStartDelaySeconds: 10,
+      });
+      expect(sla.statusCode, sla.body).toBe(200);
+      const start = async () => {
+        const res = await call(live, 'POST', `/v1/workflows/${workflowId}/executions`, {
+          input: {},
+        });
+        expect(res.statusCode, res.body).toBe(202);
+        return res.json().id as string;
+      };
+      const first = await start();
+      await waitForStatus(t.db.orm, first, ['running']);
+      const second = await start();
+      // Both limits crossed, as the worker and the API wrote the times: one pass tells both.
+      const [times] = await withOrgContext(t.db.orm, live.orgId, (em) =>
+        em.execute<{ started: string; created: string; second_status: string }[]>(
+          `select a.started_at as started, b.created_at as created, b.status as second_status
+             from executions a, executions b where a.id = ? and b.id = ?`,
+          [first, second],
+        ),
+      );
+      expect(times?.second_status).toBe('pending');
+      const crossed =
+        Math.max(new Date(times!.started).getTime(), new Date(times!.created).getTime()) +
+        10 * SECOND;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, crossed - Date.now() + 50)));
+      const passAt = new Date();
+      await alertPass(passAt);
+      const states = await withOrgContext(t.db.orm, live.orgId, (em) =>
+        em.execute<{ status: string }[]>(
+          'select status from executions where id in (?, ?) order by created_at',
+          [first, second],
+        ),
+      );
+      // Still running and still pending when they were told.
+      expect(states.map((r) => r.status)).toEqual(['running', 'pending']);
+      const [alert, ...more] = await alertsOf(live.orgId, workflowId);
+      expect(more).toEqual([]);
+      expect(alert?.breaches.map((b) => [b.executionId, b.kind]).sort()).toEqual(
+        [
+          [first, 'duration'],
+          [second, 'start_delay'],
+        ].sort(),
+      );
+      expect(mailsAbout('Live SLA').map((m) => m.to)).toEqual([live.email]);
+
+      // Cancel the queued one; let the slow one finish: neither is told again.
+      expect((await call(live, 'POST', `/v1/executions/${second}/cancel`)).statusCode).toBe(202);
+      await waitForStatus(t.db.orm, first, ['success', 'failed'], 15_000);
+      await waitForStatus(t.db.orm, second, ['canceled'], 15_000);
+      await alertPass(new Date(Math.max(Date.now(), passAt.getTime() + TIMING.windowMs + SECOND)));
+      expect(await alertsOf(live.orgId, workflowId)).toHaveLength(1);
+    } finally {
+      await stack.stop();
+      await mq.drop();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  }, 40_000);
 });
 
 describe('SLA breach queries', () => {
