@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NewRunnerProfile, SignInInput } from '../runner/runner-connection-service';
 import { runnerOidcRouter } from './runner-oidc.router';
 import { runnerProcedure } from './runner-procedure';
+import { runnerTwoFactorRouter } from './runner-two-factor.router';
 import { router } from './trpc';
 
 const ProfileId = z.strictObject({ profileId: z.string().min(1) });
@@ -24,6 +25,8 @@ export const runnerProfilesRouter = router({
     .mutation(({ ctx, input }) => ctx.services.runner.connections.signIn(input)),
   /** Sign-in with the runner's OpenID Connect provider instead of a password. */
   oidc: runnerOidcRouter,
+  /** The signed-in user's two-factor authentication (TOTP, recovery codes). */
+  twoFactor: runnerTwoFactorRouter,
   signOut: runnerProcedure
     .input(ProfileId)
     .mutation(({ ctx, input }) => ctx.services.runner.connections.signOut(input.profileId)),

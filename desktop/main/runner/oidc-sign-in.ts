@@ -1,7 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { OidcProvider } from '../../../shared/src/contracts/runner-api';
-import { OidcProviderList, Tokens } from '../../../shared/src/contracts/runner-api';
+import {
+  OidcProviderList,
+  OidcReauthStart,
+  Tokens,
+} from '../../../shared/src/contracts/runner-api';
 import type { LoopbackRedirect } from './loopback-redirect';
 import { listenForRedirect } from './loopback-redirect';
 import { RunnerClient } from './runner-client';
@@ -43,8 +47,20 @@ export interface OidcStarted {
   openedInBrowser: boolean;
 }
 
+/**
+ * What a step-up at the provider gives the 2FA enrolment (`POST /v1/auth/2fa/enrol`): its
+ * one-time code and the PKCE verifier of its challenge.
+ */
+export interface StepUpProof {
+  profileId: string;
+  oidcCode: string;
+  codeVerifier: string;
+}
+
 interface Flow {
   profileId: string;
+  /** A sign-in ends in tokens; a step-up (a signed-in user re-authenticating) in a StepUpProof. */
+  purpose: 'sign-in' | 'step-up';
   verifier: string;
   redirect: LoopbackRedirect;
   exchanging: boolean;
@@ -91,6 +107,65 @@ export class OidcSignIn {
   async start(input: OidcStartInput): Promise<OidcStarted> {
     const profile = this.connections.require(input.profileId);
     await this.connections.requireKeychain();
+    // The runner records the sign-in and answers with the provider's URL (302): asking here
+    // rather than in the browser shows its refusals (redirect URI not allowed, provider down)
+    // in the app instead of as JSON in a browser tab.
+    return this.open(profile.id, 'sign-in', (redirect) =>
+      new RunnerClient(profile.baseUrl).redirectTarget({
+        path: `/v1/auth/oidc/${encodeURIComponent(input.providerId)}/start`,
+        query: {
+          redirect_uri: redirect.redirectUri,
+          state: redirect.state,
+          code_challenge: redirect.codeChallenge,
+          code_challenge_method: 'S256',
+        },
+      }),
+    );
+  }
+
+  /**
+   * Re-authentication of the signed-in user at the provider (prompt=login), for a 2FA enrolment
+   * of an account without a password; `stepUpProof` waits for its answer.
+   */
+  async startStepUp(input: OidcStartInput): Promise<OidcStarted> {
+    const profile = this.connections.require(input.profileId);
+    return this.open(profile.id, 'step-up', async (redirect) => {
+      const { authorizationUrl } = await this.connections.send(
+        profile,
+        null,
+        {
+          method: 'POST',
+          path: `/v1/auth/oidc/${encodeURIComponent(input.providerId)}/reauth`,
+          body: {
+            redirectUri: redirect.redirectUri,
+            state: redirect.state,
+            codeChallenge: redirect.codeChallenge,
+            codeChallengeMethod: 'S256',
+          },
+        },
+        OidcReauthStart,
+      );
+      const url = new URL(authorizationUrl);
+      // It is opened in the system browser: nothing but a web page.
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new RunnerError(
+          'server',
+          'The runner sent a re-authentication URL that is not a web address.',
+        );
+      return url;
+    });
+  }
+
+  /** A loopback listener, PKCE and a state; the provider's URL from `authorizationUrlFor`. */
+  private async open(
+    profileId: string,
+    purpose: Flow['purpose'],
+    authorizationUrlFor: (redirect: {
+      redirectUri: string;
+      state: string;
+      codeChallenge: string;
+    }) => Promise<URL>,
+  ): Promise<OidcStarted> {
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(32).toString('base64url');
     const redirect = await listenForRedirect({
@@ -101,23 +176,16 @@ export class OidcSignIn {
     const flowId = randomUUID();
     let authorizationUrl: URL;
     try {
-      // The runner records the sign-in and answers with the provider's URL (302): asking here
-      // rather than in the browser shows its refusals (redirect URI not allowed, provider down)
-      // in the app instead of as JSON in a browser tab.
-      authorizationUrl = await new RunnerClient(profile.baseUrl).redirectTarget({
-        path: `/v1/auth/oidc/${encodeURIComponent(input.providerId)}/start`,
-        query: {
-          redirect_uri: redirect.redirectUri,
-          state,
-          code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-          code_challenge_method: 'S256',
-        },
+      authorizationUrl = await authorizationUrlFor({
+        redirectUri: redirect.redirectUri,
+        state,
+        codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
       });
     } catch (error) {
       redirect.cancel();
       throw error;
     }
-    const flow: Flow = { profileId: profile.id, verifier, redirect, exchanging: false };
+    const flow: Flow = { profileId, purpose, verifier, redirect, exchanging: false };
     this.flows.set(flowId, flow);
     redirect.result.then(
       () => {
@@ -143,23 +211,9 @@ export class OidcSignIn {
    * flow: call again with the person's code (the runner keeps the one-time code valid meanwhile).
    */
   async finish(input: OidcFinishInput): Promise<SignInResult> {
-    const flow = this.flows.get(input.flowId);
-    if (!flow)
-      throw new RunnerError(
-        'not-found',
-        'This sign-in is no longer in progress (finished, canceled or timed out): start it again.',
-      );
-    if (flow.exchanging) throw new RunnerError('conflict', 'This sign-in is already finishing.');
-    flow.exchanging = true;
+    const flow = this.claim(input.flowId, 'sign-in');
     try {
-      const answer = await flow.redirect.result;
-      if ('error' in answer) {
-        this.drop(input.flowId);
-        throw new RunnerError(
-          answer.error === 'temporarily_unavailable' ? 'unreachable' : 'unauthorized',
-          `The sign-in did not succeed: ${answer.error_description ?? answer.error}.`,
-        );
-      }
+      const code = await this.codeOf(input.flowId, flow);
       const profile = this.connections.require(flow.profileId);
       let tokens: Tokens;
       try {
@@ -167,7 +221,7 @@ export class OidcSignIn {
           {
             method: 'POST',
             path: '/v1/auth/oidc/exchange',
-            body: { code: answer.code, codeVerifier: flow.verifier, totp: input.totp },
+            body: { code, codeVerifier: flow.verifier, totp: input.totp },
           },
           Tokens,
         );
@@ -182,6 +236,47 @@ export class OidcSignIn {
     } finally {
       flow.exchanging = false;
     }
+  }
+
+  /**
+   * Waits for the provider's answer to a step-up and hands over its one-time code with the PKCE
+   * verifier; the flow ends here (the enrolment spends the code, right or wrong).
+   */
+  async stepUpProof(flowId: string): Promise<StepUpProof> {
+    const flow = this.claim(flowId, 'step-up');
+    try {
+      const code = await this.codeOf(flowId, flow);
+      this.drop(flowId);
+      return { profileId: flow.profileId, oidcCode: code, codeVerifier: flow.verifier };
+    } finally {
+      flow.exchanging = false;
+    }
+  }
+
+  private claim(flowId: string, purpose: Flow['purpose']): Flow {
+    const flow = this.flows.get(flowId);
+    const what = purpose === 'sign-in' ? 'sign-in' : 're-authentication';
+    if (!flow || flow.purpose !== purpose)
+      throw new RunnerError(
+        'not-found',
+        `This ${what} is no longer in progress (finished, canceled or timed out): start it again.`,
+      );
+    if (flow.exchanging) throw new RunnerError('conflict', `This ${what} is already finishing.`);
+    flow.exchanging = true;
+    return flow;
+  }
+
+  /** The provider's one-time code; an error redirect ends the flow with the runner's words. */
+  private async codeOf(flowId: string, flow: Flow): Promise<string> {
+    const answer = await flow.redirect.result;
+    if ('error' in answer) {
+      this.drop(flowId);
+      throw new RunnerError(
+        answer.error === 'temporarily_unavailable' ? 'unreachable' : 'unauthorized',
+        `The ${flow.purpose === 'sign-in' ? 'sign-in' : 're-authentication'} did not succeed: ${answer.error_description ?? answer.error}.`,
+      );
+    }
+    return answer.code;
   }
 
   /** Stops waiting for the provider; the listener closes. */

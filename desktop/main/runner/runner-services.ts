@@ -10,6 +10,7 @@ import { PublishedWorkflowRepository } from './published-workflow.repository';
 import { RunnerConnectionService } from './runner-connection-service';
 import { RunnerConnectionsService } from './runner-connections-service';
 import { RunnerProfileRepository } from './runner-profile.repository';
+import { TwoFactorService } from './two-factor-service';
 
 /** Everything the desktop does with runners, built once per process (router `runner.*`). */
 export interface RunnerServices {
@@ -22,6 +23,8 @@ export interface RunnerServices {
   runnerConnections: RunnerConnectionsService;
   /** Sign-in with a runner's identity provider (system browser, loopback redirect). */
   oidc: OidcSignIn;
+  /** The signed-in user's two-factor authentication (enrolment, step-up, recovery codes). */
+  twoFactor: TwoFactorService;
 }
 
 export function createRunnerServices(deps: {
@@ -36,6 +39,7 @@ export function createRunnerServices(deps: {
     deps.keychain,
   );
   const published = new PublishedWorkflowRepository(deps.db);
+  const oidc = new OidcSignIn(connections, { openExternal: deps.openExternal });
   return {
     connections,
     publish: new PublishService({ connections, workflows: deps.workflows, published }),
@@ -43,6 +47,7 @@ export function createRunnerServices(deps: {
     admin: new AdminService(connections),
     notifications: new NotificationsService(connections),
     runnerConnections: new RunnerConnectionsService(connections),
-    oidc: new OidcSignIn(connections, { openExternal: deps.openExternal }),
+    oidc,
+    twoFactor: new TwoFactorService(connections, oidc),
   };
 }

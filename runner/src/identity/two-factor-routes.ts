@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  TwoFactorDisabled,
+  TwoFactorEnabled,
+  TwoFactorEnrolment,
+  TwoFactorStatus,
+} from '../../../shared/src/contracts/runner-api/two-factor';
 import { User } from '../db/entities/identity';
 import { RecoveryCode, UserTotp } from '../db/entities/two-factor';
 import { badRequest, conflict, HttpProblem, problemResponses, unauthorized } from '../http/problem';
@@ -79,7 +85,7 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
         tags: ['auth'],
         summary: 'Two-factor status of the signed-in user',
         response: {
-          200: z.object({ enabled: z.boolean(), recoveryCodesLeft: z.number().int() }),
+          200: TwoFactorStatus,
           ...problemResponses,
         },
       },
@@ -102,7 +108,7 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
           'Start TOTP enrolment (re-enter the password, or step up at the identity provider): a new secret and its otpauth:// URI (for a QR code)',
         body: EnrolBody,
         response: {
-          201: z.object({ secret: z.string(), otpauthUri: z.string() }),
+          201: TwoFactorEnrolment,
           ...problemResponses,
         },
       },
@@ -141,7 +147,7 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Finish enrolment with a current code; returns 10 single-use recovery codes once',
         body: Code,
         response: {
-          200: z.object({ enabled: z.literal(true), recoveryCodes: z.array(z.string()) }),
+          200: TwoFactorEnabled,
           ...problemResponses,
         },
       },
@@ -170,7 +176,7 @@ export async function twoFactorRoutes(fastify: FastifyInstance): Promise<void> {
         tags: ['auth'],
         summary: 'Turn two-factor off; needs a current code or a recovery code',
         body: Code,
-        response: { 200: z.object({ enabled: z.literal(false) }), ...problemResponses },
+        response: { 200: TwoFactorDisabled, ...problemResponses },
       },
     },
     async (request) => {

@@ -11,3 +11,4 @@ export * from './executions';
 export * from './oidc';
 export * from './notifications';
 export * from './connections';
+export * from './two-factor';
