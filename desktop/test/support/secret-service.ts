@@ -46,15 +46,13 @@ export async function startSecretService(): Promise<SecretService> {
     children.push(bus);
     const address = await firstLine(bus, 30_000);
     process.env.DBUS_SESSION_BUS_ADDRESS = address;
-    // On a loaded machine gnome-keyring sometimes registers on the bus but never creates the
-    // `login` collection ("Object does not exist at path …/collection/login"): a fresh daemon on
-    // the same bus (the bus connection this process has cached stays valid) comes up instead.
+    // Should a keyring not come up in time, a fresh daemon on the same bus is tried.
     let lastError: unknown;
     for (let attempt = 1; attempt <= KEYRING_ATTEMPTS; attempt++) {
       const keyring = startKeyring(address, home, attempt);
       children.push(keyring);
       try {
-        await waitForSecretService(KEYRING_WAIT_MS);
+        await waitForSecretService(address, KEYRING_WAIT_MS);
         return { available: true, stop };
       } catch (error) {
         lastError = error;
@@ -111,23 +109,36 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
 }
 
 /**
- * The keyring registers on the bus, then creates and unlocks the `login`
- * collection from the password on stdin: write until a write succeeds.
+ * The keyring registers on the bus, then creates and unlocks the `login` collection from the
+ * password on stdin. Readiness is probed from a child process: libsecret caches what it learns
+ * of the service, and a probe that ran in this process while the collection did not exist yet
+ * left every later call failing with "Object does not exist at path …/collection/login".
  */
-async function waitForSecretService(timeoutMs: number): Promise<void> {
-  const { default: keytar } = await import('keytar');
-  let lastError: unknown;
-  // On a loaded machine gnome-keyring can take several seconds to register.
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await keytar.setPassword('maestro-test-probe', 'probe', 'ready');
-      await keytar.deletePassword('maestro-test-probe', 'probe');
-      return;
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`the Secret Service did not answer: ${(lastError as Error).message}`);
+async function waitForSecretService(address: string, timeoutMs: number): Promise<void> {
+  const probe = `
+    const keytar = require('keytar');
+    const deadline = Date.now() + ${timeoutMs};
+    (async () => {
+      let last;
+      while (Date.now() < deadline) {
+        try {
+          await keytar.setPassword('maestro-test-probe', 'probe', 'ready');
+          await keytar.deletePassword('maestro-test-probe', 'probe');
+          return process.exit(0);
+        } catch (error) {
+          last = error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      process.stderr.write(String(last && last.message));
+      process.exit(1);
+    })();`;
+  const child = spawn(process.execPath, ['-e', probe], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the Secret Service did not answer: ${stderr || `exit ${code}`}`);
 }
