@@ -9,6 +9,7 @@ import { GalleryDialog } from '../panels/gallery-dialog';
 import { VersionsDialog } from '../panels/versions-dialog';
 import { RunDialog } from '../run-panel/run-dialog';
 import { RunPanel } from '../run-panel/run-panel';
+import { NotificationsBell } from '../runner/notifications-bell';
 import { editorStore, useEditor } from '../store/editor-store';
 import { Toasts } from '../ui/toasts';
 import { watchValidation } from '../validation/validation-store';
@@ -97,8 +98,12 @@ export function App() {
     <ReactFlowProvider>
       <div className="app">
         <div className="sidebar">
-          <div className="brand" aria-hidden="true">
-            <span className="brand-mark">M</span> Maestro
+          <div className="sidebar-head">
+            <div className="brand" aria-hidden="true">
+              <span className="brand-mark">M</span> Maestro
+            </div>
+            {/* In the sidebar, so that operators see new alerts from every page. */}
+            <NotificationsBell />
           </div>
           <nav className="page-nav" aria-label="Pages">
             {PAGES.map(([id, label]) => (

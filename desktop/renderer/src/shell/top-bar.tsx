@@ -4,7 +4,6 @@ import { useShallow } from 'zustand/react/shallow';
 import { cancelDryRun } from '../run/run-controller';
 import { editorStore, useEditor } from '../store/editor-store';
 import { isRunActive } from '../store/run-state';
-import { NotificationsBell } from '../runner/notifications-bell';
 import { exportWorkflow, importWorkflow, saveWorkflow } from '../workflows/workflow-actions';
 import { showOverlay } from './ui-store';
 
@@ -154,7 +153,6 @@ export function TopBar() {
         >
           Publish
         </button>
-        <NotificationsBell />
         <button
           type="button"
           className="btn btn-icon"
