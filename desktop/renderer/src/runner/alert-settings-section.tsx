@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorIssues, errorMessage } from '../api/trpc-client';
 import { FormFooter } from '../ui/form-footer';
+import { ProblemAlert } from '../ui/problem-alert';
 import { showToast } from '../ui/toast-store';
 import { useFormAction } from '../ui/use-form-action';
 import type { RunnerProfile } from './runner-store';
@@ -72,9 +73,11 @@ export function AlertSettingsSection({ profile }: { profile: RunnerProfile }) {
         every 4 minutes. Muting applies to you only.
       </p>
       {!loaded ? (
-        <p className="muted" role={problem ? 'alert' : undefined}>
-          {problem ?? 'Loading…'}
-        </p>
+        problem ? (
+          <ProblemAlert problem={problem} />
+        ) : (
+          <p className="muted">Loading…</p>
+        )
       ) : (
         <form className="form" onSubmit={onSubmit} aria-labelledby="alerts-title">
           <label className="field-label">

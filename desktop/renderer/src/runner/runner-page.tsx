@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useStore } from 'zustand';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { SelectField, TextField } from '../ui/field';
@@ -6,10 +7,12 @@ import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
 import { runWithToast } from '../ui/toast-action';
 import { useFormAction } from '../ui/use-form-action';
+import { AccountSecuritySection } from './account-security-section';
 import { AlertSettingsSection } from './alert-settings-section';
 import type { RunnerProfile } from './runner-store';
 import { activeProfile, refreshProfiles, useRunner } from './runner-store';
 import { SignInForm } from './sign-in-form';
+import { twoFactorStore } from './two-factor-required';
 
 type Organizations = RouterOutputs['runner']['profiles']['organizations'];
 
@@ -18,6 +21,8 @@ export function RunnerPage() {
   const profiles = useRunner((s) => s.profiles);
   const problem = useRunner((s) => s.problem);
   const active = useRunner(activeProfile);
+  // Turning 2FA on lifts the runner's refusal of an admin: the sections it refused read again.
+  const twoFactorChanges = useStore(twoFactorStore, (s) => s.changes);
   useEffect(() => void refreshProfiles(), []);
   return (
     <main className="page" aria-labelledby="runner-title">
@@ -31,7 +36,10 @@ export function RunnerPage() {
         <ProfileCard key={profile.id} profile={profile} />
       ))}
       {active?.signedIn && active.organizationId && (
-        <AlertSettingsSection key={`${active.id}:${active.organizationId}`} profile={active} />
+        <AlertSettingsSection
+          key={`${active.id}:${active.organizationId}:${twoFactorChanges}`}
+          profile={active}
+        />
       )}
       <NewProfileForm first={profiles.length === 0} />
     </main>
@@ -56,7 +64,10 @@ function ProfileCard({ profile }: { profile: RunnerProfile }) {
         </span>
       </p>
       {profile.signedIn ? (
-        <OrganizationPicker profile={profile} />
+        <>
+          <OrganizationPicker profile={profile} />
+          <AccountSecuritySection profile={profile} />
+        </>
       ) : (
         <SignInForm profile={profile} />
       )}

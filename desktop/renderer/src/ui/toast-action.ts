@@ -1,4 +1,9 @@
 import { errorMessage } from '../api/trpc-client';
+import {
+  needsTwoFactor,
+  openTwoFactorSetup,
+  TWO_FACTOR_SETUP_LABEL,
+} from '../runner/two-factor-required';
 import { showToast } from './toast-store';
 
 /**
@@ -14,6 +19,14 @@ export async function runWithToast(
     await run();
     showToast({ tone, message: done });
   } catch (error) {
-    showToast({ tone: 'error', message: errorMessage(error) });
+    const message = errorMessage(error);
+    showToast({
+      tone: 'error',
+      message,
+      // The runner's "enable two-factor authentication first": the way there, not a dead end.
+      ...(needsTwoFactor(message)
+        ? { action: { label: TWO_FACTOR_SETUP_LABEL, run: openTwoFactorSetup } }
+        : {}),
+    });
   }
 }

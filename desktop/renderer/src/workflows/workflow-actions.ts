@@ -9,6 +9,7 @@ import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorIssues, errorMessage } from '../api/trpc-client';
 import { loadSamples } from '../run/sample-store';
 import { editorStore } from '../store/editor-store';
+import { saveTextFile } from '../ui/save-text-file';
 import { showToast } from '../ui/toast-store';
 
 export type WorkflowSummary = RouterOutputs['workflows']['list'][number];
@@ -171,12 +172,7 @@ export async function exportWorkflow(): Promise<void> {
   try {
     if (editorStore.getState().dirty) await saveWorkflow();
     const { fileName, text } = await api.workflows.export.query({ id });
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = fileName;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveTextFile(fileName, text, 'application/json');
   } catch (error) {
     reportFailure('Could not export', error);
   }
