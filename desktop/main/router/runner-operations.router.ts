@@ -17,6 +17,7 @@ import {
   NewCredentials,
   RateLimitChange,
 } from '../runner/runner-connections-service';
+import { SlaChange, SlaTarget } from '../runner/workflow-sla-service';
 import { runnerProcedure } from './runner-procedure';
 import { router } from './trpc';
 
@@ -54,6 +55,17 @@ export const runnerExecutionsRouter = router({
   cancel: runnerProcedure
     .input(ExecutionId)
     .mutation(({ ctx, input }) => ctx.services.runner.executions.cancel(input.executionId)),
+  /** One workflow's SLA (decision 0018) and whether the user's role may change it. */
+  sla: runnerProcedure
+    .input(SlaTarget)
+    .query(({ ctx, input }) => ctx.services.runner.slas.get(input.runnerWorkflowId)),
+  setSla: runnerProcedure
+    .input(SlaChange)
+    .mutation(({ ctx, input }) => ctx.services.runner.slas.set(input)),
+  clearSla: runnerProcedure.input(SlaTarget).mutation(async ({ ctx, input }) => {
+    await ctx.services.runner.slas.clear(input.runnerWorkflowId);
+    return input;
+  }),
 });
 
 /** `runner.admin.*`: organizations and members (the runner enforces who may). */

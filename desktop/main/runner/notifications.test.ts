@@ -15,24 +15,9 @@ import type { RunnerStack } from '../../test/support/runner-stack';
 import { startSecretService } from '../../test/support/secret-service';
 import { createTestApp } from '../../test/support/test-app';
 import type { TestApp } from '../../test/support/test-app';
-import { linkedObjects } from './notifications-service';
 
 const secretService = await startSecretService();
 const SERVICE = `maestro-test-runner-alerts-${process.pid}`;
-
-describe('linkedObjects', () => {
-  const wf = '0b6c4c1e-8a34-4c5e-9a55-0a4f1a7e2b10';
-  it('finds the workflow of a "disabled" notice (its execution is not a link)', () => {
-    const body = `It failed 10 times in a row (last execution 1d8e…). Fix it, then enable it again: https://r.example/v1/workflows/${wf}`;
-    expect(linkedObjects(body)).toEqual({ workflowId: wf, executionId: null });
-  });
-  it('finds nothing in a text without runner links (quota, connection)', () => {
-    expect(linkedObjects('PUT /v1/connections/abc/secrets with a new refresh token')).toEqual({
-      workflowId: null,
-      executionId: null,
-    });
-  });
-});
 
 describe.skipIf(!secretService.available)(
   `notifications and alert settings (real runner + worker)${secretService.reason ? ` — skipped: ${secretService.reason}` : ''}`,
@@ -80,6 +65,7 @@ describe.skipIf(!secretService.available)(
         readAt: null,
         workflowId: failing.runnerWorkflowId,
         executionId: failing.executionIds[0],
+        connectionId: null,
       });
       expect(digest!.body).toContain('the upstream refused');
 

@@ -4,10 +4,9 @@ import {
   ConnectionList,
   OAuth2ClientAuth,
   OAuth2Grant,
-  RoleList,
 } from '../../../shared/src/contracts/runner-api';
 import type { RunnerConnectionService, RunnerContext } from './runner-connection-service';
-import { RunnerError } from './runner-error';
+import { myPermissions } from './organization-permissions';
 
 // The desktop's inputs carry types and upper bounds only: what a connection must hold (required
 // fields, https token URLs, limits' ranges) is the runner's policy, and its problem+json names
@@ -76,20 +75,8 @@ export class RunnerConnectionsService {
    * connections. A role that cannot read the roles is not told no: the runner will say.
    */
   async abilities(): Promise<ConnectionAbilities> {
-    const ctx = this.connections.context();
-    const org = enc(ctx.organizationId);
-    try {
-      const [roles, organizations] = await Promise.all([
-        ctx.send({ method: 'GET', path: `/v1/organizations/${org}/roles` }, RoleList),
-        this.connections.organizations(ctx.profile.id),
-      ]);
-      const myRole = organizations.find((o) => o.id === ctx.organizationId)?.role;
-      const permissions = roles.items.find((r) => r.id === myRole)?.permissions ?? [];
-      return { canWrite: permissions.includes('connectors:write') };
-    } catch (error) {
-      if (error instanceof RunnerError && error.kind === 'forbidden') return { canWrite: true };
-      throw error;
-    }
+    const permissions = await myPermissions(this.connections);
+    return { canWrite: permissions?.has('connectors:write') ?? true };
   }
 
   async create(input: NewConnection): Promise<ConnectionInfo> {

@@ -11,6 +11,7 @@ import { RunnerConnectionService } from './runner-connection-service';
 import { RunnerConnectionsService } from './runner-connections-service';
 import { RunnerProfileRepository } from './runner-profile.repository';
 import { TwoFactorService } from './two-factor-service';
+import { WorkflowSlaService } from './workflow-sla-service';
 
 /** Everything the desktop does with runners, built once per process (router `runner.*`). */
 export interface RunnerServices {
@@ -19,6 +20,8 @@ export interface RunnerServices {
   executions: ExecutionsService;
   admin: AdminService;
   notifications: NotificationsService;
+  /** Per-workflow SLAs (decision 0018), for the Executions page. */
+  slas: WorkflowSlaService;
   /** The runner's connections (credentials of published workflows), for operators. */
   runnerConnections: RunnerConnectionsService;
   /** Sign-in with a runner's identity provider (system browser, loopback redirect). */
@@ -46,6 +49,7 @@ export function createRunnerServices(deps: {
     executions: new ExecutionsService({ connections, published }),
     admin: new AdminService(connections),
     notifications: new NotificationsService(connections),
+    slas: new WorkflowSlaService(connections),
     runnerConnections: new RunnerConnectionsService(connections),
     oidc,
     twoFactor: new TwoFactorService(connections, oidc),

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { withSystemContext } from '../db/org-context';
-import { newId } from '../db/ids';
 import type { Mailer } from '../notifications/mailer';
+import { insertNotifications } from '../notifications/notification-rows';
 import type { Log } from '../worker/logger';
 
 export const REAUTHORIZATION_NOTIFICATION_KIND = 'connection.needs_reauthorization';
@@ -44,20 +44,14 @@ export async function notifyReauthorizationNeeded(
         `${row.last_error ? ` (${row.last_error})` : ''}. Workflows using it fail until its ` +
         `credentials are replaced (PUT /v1/connections/${row.id}/secrets with a new refresh token).` +
         (deps.publicUrl ? `\n\n${deps.publicUrl}` : '');
-      for (const owner of owners) {
-        await em.execute(
-          `insert into notifications (id, organization_id, user_id, kind, title, body, created_at)
-           values (?, ?, ?, ?, ?, ?, now())`,
-          [
-            newId(),
-            row.organization_id,
-            owner.user_id,
-            REAUTHORIZATION_NOTIFICATION_KIND,
-            title,
-            body,
-          ],
-        );
-      }
+      await insertNotifications(em, {
+        organizationId: row.organization_id,
+        userIds: owners.map((owner) => owner.user_id),
+        kind: REAUTHORIZATION_NOTIFICATION_KIND,
+        title,
+        body,
+        about: { connectionId: row.id },
+      });
       for (const owner of owners) {
         try {
           await deps.mailer?.send({ to: owner.email, subject: title, text: body });

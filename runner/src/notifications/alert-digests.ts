@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { newId } from '../db/ids';
 import { withOrgContext, withSystemContext } from '../db/org-context';
 import { alertRecipients } from './alert-recipients';
+import { insertNotifications } from './notification-rows';
 
 /** How often digests go out and which events they count (decisions 0016 and 0018). */
 export interface AlertTiming {
@@ -72,6 +73,8 @@ export interface DigestKind<D> {
     em: EntityManager,
     alertId: string,
   ): Promise<{ workflow: AlertWorkflow; digest: D } | undefined>;
+  /** The execution the in-app notification opens (the newest the digest names), if any. */
+  executionOf(digest: D): string | null;
   /** The title and text, the same in-app and by email. */
   describe(workflow: AlertWorkflow, digest: D, publicUrl: string): { title: string; body: string };
 }
@@ -174,13 +177,15 @@ async function recordOne<D>(
     emailed_at: recipients.length === 0 ? bounds.now : null,
     created_at: bounds.now,
   });
-  if (recipients.length > 0) {
-    await em.execute(
-      `insert into notifications (id, organization_id, user_id, kind, title, body, created_at)
-       select gen_random_uuid(), ?, r.user_id::uuid, ?, ?, ?, ? from jsonb_array_elements_text(?::jsonb) as r(user_id)`,
-      [at.orgId, kind.kind, title, body, bounds.now, recipientIds],
-    );
-  }
+  await insertNotifications(em, {
+    organizationId: at.orgId,
+    userIds: recipients.map((r) => r.userId),
+    kind: kind.kind,
+    title,
+    body,
+    about: { workflowId: at.workflowId, executionId: kind.executionOf(digest) },
+    createdAt: bounds.now,
+  });
   await em.execute(
     `update ${kind.cursorTable} set alerted_through = ?, last_alert_at = ? where workflow_id = ?`,
     [bounds.to, bounds.now, at.workflowId],

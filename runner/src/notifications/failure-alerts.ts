@@ -74,6 +74,7 @@ export const FAILURE_DIGESTS: DigestKind<Failures> = {
       },
     };
   },
+  executionOf: (digest) => digest.latestExecutionIds[0] ?? null,
   describe: (workflow, digest, publicUrl) =>
     describeFailureDigest(
       { workflowId: workflow.id, workflowName: workflow.name, ...digest },

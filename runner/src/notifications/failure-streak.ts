@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { newId } from '../db/ids';
 import { withSystemContext } from '../db/org-context';
 import type { ClaimedExecution } from '../worker/claim';
 import type { Log } from '../worker/logger';
 import type { FinishOutcome } from '../worker/result-writer';
 import type { Mailer } from './mailer';
+import { insertNotifications } from './notification-rows';
 
 /** A workflow is disabled after this many failed executions in a row (business rule). */
 export const FAILURE_STREAK_LIMIT = 10;
@@ -47,12 +47,14 @@ export function createFailureStreakHandler(deps: FailureStreakDeps) {
       const body =
         `It failed ${FAILURE_STREAK_LIMIT} times in a row (last execution ${execution.id}). ` +
         `Fix it, then enable it again: ${deps.publicUrl}/v1/workflows/${execution.workflowId}`;
-      for (const user of users) {
-        await em.execute(
-          `insert into notifications (id, organization_id, user_id, kind, title, body, created_at) values (?, ?, ?, 'workflow.disabled', ?, ?, now())`,
-          [newId(), execution.organizationId, user.id, title, body],
-        );
-      }
+      await insertNotifications(em, {
+        organizationId: execution.organizationId,
+        userIds: users.map((user) => user.id),
+        kind: 'workflow.disabled',
+        title,
+        body,
+        about: { workflowId: execution.workflowId, executionId: execution.id },
+      });
       return users.map((user) => ({ email: user.email, title, body }));
     });
     for (const owner of owners) {

@@ -51,6 +51,7 @@ export const SLA_DIGESTS: DigestKind<SlaBreaches> = {
       },
     };
   },
+  executionOf: (digest) => digest.latest[0]?.executionId ?? null,
   describe: describeSlaDigest,
 };
 

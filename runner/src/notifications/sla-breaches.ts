@@ -3,11 +3,11 @@ import type { SlaBreach } from '../db/entities/sla';
 import type { DigestBounds, DueWorkflow } from './alert-digests';
 
 /**
- * The shortest limit an SLA may set. Runs that finish this long after they were created are
- * the rows of the partial index `executions_slow_turnaround_idx` (migration sla_alerts), and
- * the predicate below must stay the index's, word for word, for the planner to use it.
+ * MIN_SLA_SECONDS (the API contract's shortest limit, 10 s): runs that finish this long after
+ * they were created are the rows of the partial index `executions_slow_turnaround_idx`
+ * (migration sla_alerts), and the predicate below must stay the index's, word for word, for the
+ * planner to use it.
  */
-export const MIN_SLA_SECONDS = 10;
 const SLOW_TURNAROUND = `e.finished_at - e.created_at >= interval '10 seconds'`;
 
 const COLUMNS = 'e.id, e.workflow_id, e.organization_id, e.created_at, e.started_at, e.finished_at';

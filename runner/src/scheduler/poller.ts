@@ -116,7 +116,8 @@ async function pollOne(deps: PollDeps, trigger: PollTrigger, now: Date): Promise
         // (they would otherwise all start at once next month) and the owners are told.
         const skipped = fresh.length - started;
         const what = `The poll of workflow ${trigger.workflow_id} (${skipped} new item(s))`;
-        if (!(await recordQuotaRefusal(em, trigger.organization_id, error, what))) throw error;
+        const refused = { workflowId: trigger.workflow_id, what };
+        if (!(await recordQuotaRefusal(em, trigger.organization_id, error, refused))) throw error;
         deps.log.warn(
           { triggerId: trigger.id, skipped },
           'poll items skipped: monthly execution quota used up',

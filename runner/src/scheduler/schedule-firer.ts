@@ -72,7 +72,8 @@ export async function fireDueSchedules(
                 // Over the monthly quota: the due time counts as fired (with no execution) and
                 // the owners are told, rather than retrying it on every tick.
                 const what = `The schedule of workflow ${trigger.workflow_id} due ${plan.fire!.toISOString()}`;
-                if (!(await recordQuotaRefusal(em, trigger.organization_id, error, what)))
+                const refused = { workflowId: trigger.workflow_id, what };
+                if (!(await recordQuotaRefusal(em, trigger.organization_id, error, refused)))
                   throw error;
                 log.warn(
                   { triggerId: trigger.id },

@@ -393,12 +393,14 @@ describe('OAuth 2.0 connections: the scheduler job', () => {
         kind: string;
         title: string;
         body: string;
+        connectionId: string | null;
       }[];
     const mine = (await notifications()).filter(
       (n) => n.kind === REAUTHORIZATION_NOTIFICATION_KIND,
     );
     expect(mine).toHaveLength(1);
     expect(mine[0]!.title).toContain('revoked-grant');
+    expect(mine[0]).toMatchObject({ connectionId: created.id, workflowId: null });
     expect(mails.filter((m) => m.to === owner.email)).toHaveLength(1);
     const before = oauth.tokenRequests.length;
     await job(new Date(Date.now() + 86_400_000));

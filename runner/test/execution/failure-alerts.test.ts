@@ -209,8 +209,15 @@ describe('failure alerts', () => {
     }
     for (const who of [reader, mutedAll, mutedOne])
       expect((await storedNotesOf(who)).filter((n) => n.kind === 'workflow.failures')).toEqual([]);
-    // The API serves the owner the same notification.
-    expect((await notesOf(owner)).filter((n) => n.kind === 'workflow.failures')).toHaveLength(1);
+    // The API serves the owner the same notification, naming the workflow and its newest failure.
+    const served = (await notesOf(owner)).filter((n) => n.kind === 'workflow.failures');
+    expect(served).toHaveLength(1);
+    expect(alert?.latest_execution_ids[0]).toBeDefined();
+    expect(served[0]).toMatchObject({
+      workflowId,
+      executionId: alert?.latest_execution_ids[0],
+      connectionId: null,
+    });
 
     const mails = mailsAbout('Nightly import');
     expect(mails.map((m) => m.to).sort()).toEqual([owner.email, admin.email, editor.email].sort());

@@ -95,22 +95,27 @@ describe('failure streak', () => {
         ]),
       );
     expect((await streak())[0]).toMatchObject({ enabled: true, consecutive_failures: 9 });
-    await waitForStatus(db.orm, (await start()).id, ['failed']);
+    const tenth = await start();
+    await waitForStatus(db.orm, tenth.id, ['failed']);
     const disabled = await eventually(async () => {
       const [row] = await streak();
       return row && !row.enabled ? row : undefined;
     });
     expect(disabled.disabled_reason).toMatch(/10 consecutive failed/);
     const notes = await withOrgContext(db.orm, orgId, (em) =>
-      em.execute<{ user_id: string; kind: string; title: string }[]>(
-        'select user_id, kind, title from notifications',
+      em.execute(
+        'select user_id, kind, title, workflow_id, execution_id, connection_id from notifications',
       ),
     );
+    // It names the workflow and the failure that disabled it.
     expect(notes).toEqual([
       {
         user_id: ownerId,
         kind: 'workflow.disabled',
         title: 'Workflow "Always fails" was disabled',
+        workflow_id: wf.workflowId,
+        execution_id: tenth.id,
+        connection_id: null,
       },
     ]);
     const mail = await eventually(async () => mails.find((m) => m.to === ownerEmail));

@@ -110,13 +110,20 @@ const alertsOf = (orgId: string, workflowId: string) =>
     ),
   );
 
+interface SlaNote {
+  kind: string;
+  title: string;
+  body: string;
+  workflowId: string | null;
+  executionId: string | null;
+  connectionId: string | null;
+}
+
 /** The caller's SLA notifications, through the API (GET /v1/notifications). */
 const slaNotesOf = async (who: Caller) => {
   const res = await call(who, 'GET', '/v1/notifications');
   expect(res.statusCode, res.body).toBe(200);
-  return (res.json().items as { kind: string; title: string; body: string }[]).filter(
-    (n) => n.kind === 'workflow.sla_breached',
-  );
+  return (res.json().items as SlaNote[]).filter((n) => n.kind === 'workflow.sla_breached');
 };
 
 const mailsAbout = (name: string) => smtp.mails.filter((m) => m.text.includes(`"${name}"`));
@@ -198,6 +205,7 @@ describe('SLA alerts', () => {
       expect(notes[0]?.body).toContain(
         `ran longer than 60 s (since ${at(base, 62).toISOString()}): ${PUBLIC_URL}/v1/executions/${slow}`,
       );
+      expect(notes[0]).toMatchObject({ workflowId, executionId: slow, connectionId: null });
     }
     for (const who of [reader, mutedOne])
       expect((await slaNotesOf(who)).filter((n) => n.title.includes('"Slow import"'))).toEqual([]);

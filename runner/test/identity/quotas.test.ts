@@ -187,11 +187,16 @@ describe('plan quota: executions per month', () => {
     expect(runs).toBe(0);
 
     const notes = await sql<{ user_id: string; title: string; body: string }>(
-      'select user_id, title, body from notifications where organization_id = ? and kind = ?',
+      'select user_id, title, body, workflow_id, execution_id from notifications where organization_id = ? and kind = ?',
       [owner.orgId, QUOTA_NOTIFICATION_KIND],
     );
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatchObject({ user_id: owner.userId, title: expect.stringContaining('2') });
+    expect(notes[0]).toMatchObject({
+      user_id: owner.userId,
+      title: expect.stringContaining('2'),
+      workflow_id: scheduled.id,
+      execution_id: null,
+    });
     expect(notes[0]!.body).toContain(scheduled.id);
 
     // A second refusal this month adds no second notification.

@@ -13,6 +13,7 @@ type Notification = RouterOutputs['runner']['notifications']['list'][number];
 /** The runner's kinds in the user's words; a kind this desktop does not know shows as is. */
 const KIND_LABELS: Record<string, string> = {
   'workflow.failures': 'Failures',
+  'workflow.sla_breached': 'SLA',
   'workflow.disabled': 'Workflow disabled',
   'connection.needs_reauthorization': 'Connection',
   'quota.exceeded': 'Quota',
@@ -20,7 +21,8 @@ const KIND_LABELS: Record<string, string> = {
 
 /**
  * The notifications of the runner in use, newest first (the runner's order): read them, mark
- * one or all read, open the run or the workflow's runs a notification is about.
+ * one or all read, open the run, the workflow's runs or the connections a notification is about
+ * (the ids the runner gives beside its text).
  */
 export function NotificationsPanel({
   onClose,
@@ -76,6 +78,11 @@ export function NotificationsPanel({
     onClose();
   };
 
+  const showConnections = () => {
+    showPage('runner-connections');
+    onClose();
+  };
+
   const unread = items?.filter((n) => !n.readAt).length ?? 0;
   return (
     <Dialog title="Notifications" onClose={onClose} wide>
@@ -120,6 +127,7 @@ export function NotificationsPanel({
                   onMarkRead={() => void markRead(n)}
                   onShowRun={setRun}
                   onShowRuns={showRuns}
+                  onShowConnections={showConnections}
                 />
               ))}
             </ul>
@@ -135,18 +143,21 @@ function NotificationItem({
   onMarkRead,
   onShowRun,
   onShowRuns,
+  onShowConnections,
 }: {
   notification: Notification;
   onMarkRead: () => void;
   onShowRun: (executionId: string) => void;
   onShowRuns: (workflowId: string) => void;
+  onShowConnections: () => void;
 }) {
   const titleId = `notification-${n.id}`;
   // Each button's name starts with its text and ends with the notification's title.
-  const { executionId, workflowId } = n;
+  const { executionId, workflowId, connectionId } = n;
   const actions: (readonly [string, () => void])[] = [
     ...(executionId ? [['Show run', () => onShowRun(executionId)] as const] : []),
     ...(workflowId ? [['Workflow runs', () => onShowRuns(workflowId)] as const] : []),
+    ...(connectionId ? [['Runner connections', onShowConnections] as const] : []),
     ...(n.readAt ? [] : [['Mark read', onMarkRead] as const]),
   ];
   return (

@@ -32,6 +32,10 @@ export const Notification = defineEntity({
     kind: p.string(),
     title: p.string(),
     body: p.text(),
+    /** What the notification is about (no foreign keys: see Migration20261125123000). */
+    workflowId: p.uuid().nullable(),
+    executionId: p.uuid().nullable(),
+    connectionId: p.uuid().nullable(),
     readAt: p.datetime().nullable(),
     createdAt: insertedAt(),
   },

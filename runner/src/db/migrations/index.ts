@@ -17,6 +17,7 @@ import { Migration20261125103000_failure_alerts } from './Migration2026112510300
 import { Migration20261125110000_oauth2_connections } from './Migration20261125110000_oauth2_connections';
 import { Migration20261125113000_connection_rate_limits } from './Migration20261125113000_connection_rate_limits';
 import { Migration20261125120000_sla_alerts } from './Migration20261125120000_sla_alerts';
+import { Migration20261125123000_notification_links } from './Migration20261125123000_notification_links';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -65,4 +66,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125113000_connection_rate_limits,
   },
   { name: 'Migration20261125120000_sla_alerts', class: Migration20261125120000_sla_alerts },
+  {
+    name: 'Migration20261125123000_notification_links',
+    class: Migration20261125123000_notification_links,
+  },
 ];

@@ -14,7 +14,10 @@ import { isUuid } from '../workflows/repository';
 const audience = (p: Principal | null) =>
   p?.kind === 'user' ? { $or: [{ userId: p.userId }, { userId: null }] } : { userId: null };
 
-/** In-app notifications (written by the worker, e.g. a workflow disabled after repeated failures). */
+/**
+ * In-app notifications (written by notifications/notification-rows.ts: alert digests, a workflow
+ * disabled after repeated failures, quota refusals, connections to authorize again).
+ */
 export async function notificationRoutes(fastify: FastifyInstance): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
@@ -45,6 +48,9 @@ export async function notificationRoutes(fastify: FastifyInstance): Promise<void
             kind: n.kind,
             title: n.title,
             body: n.body,
+            workflowId: n.workflowId ?? null,
+            executionId: n.executionId ?? null,
+            connectionId: n.connectionId ?? null,
             readAt: n.readAt?.toISOString() ?? null,
             createdAt: n.createdAt.toISOString(),
           })),

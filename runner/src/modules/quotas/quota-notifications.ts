@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { newId } from '../../db/ids';
+import { insertNotifications } from '../../notifications/notification-rows';
 import { QuotaExceeded } from './execution-quota';
 import { monthWindow } from './month-window';
 
@@ -15,7 +15,7 @@ export async function recordQuotaRefusal(
   em: EntityManager,
   orgId: string,
   error: unknown,
-  what: string,
+  refused: { workflowId: string; what: string },
 ): Promise<boolean> {
   if (!(error instanceof QuotaExceeded)) return false;
   const { start, next, month } = monthWindow(error.at);
@@ -31,13 +31,15 @@ export async function recordQuotaRefusal(
   const { plan, quota } = error.usage;
   const title = `Monthly execution quota reached (${quota} on plan "${plan}")`;
   const body =
-    `${what} did not start: this organization has used its ${quota} executions for ${month} (UTC). ` +
+    `${refused.what} did not start: this organization has used its ${quota} executions for ${month} (UTC). ` +
     `Schedules and polls start nothing until ${next.toISOString()}; webhooks and API starts are refused with 429.`;
-  for (const owner of owners) {
-    await em.execute(
-      `insert into notifications (id, organization_id, user_id, kind, title, body, created_at) values (?, ?, ?, ?, ?, ?, now())`,
-      [newId(), orgId, owner.user_id, QUOTA_NOTIFICATION_KIND, title, body],
-    );
-  }
+  await insertNotifications(em, {
+    organizationId: orgId,
+    userIds: owners.map((owner) => owner.user_id),
+    kind: QUOTA_NOTIFICATION_KIND,
+    title,
+    body,
+    about: { workflowId: refused.workflowId },
+  });
   return true;
 }

@@ -1,7 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type {
+  SlaBody,
+  WorkflowSlaInfo,
+} from '../../../../shared/src/contracts/runner-api/workflow-slas';
 import type { WorkflowEntity } from '../../db/entities';
 import { AuditEvent } from '../../db/entities/audit';
-import type { SlaBody, WorkflowSlaInfo } from './schemas';
 
 type Actor = { actorUserId: string | null; actorApiKeyId: string | null };
 

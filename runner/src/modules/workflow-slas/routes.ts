@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import {
+  SlaBody,
+  WorkflowSlaInfo,
+} from '../../../../shared/src/contracts/runner-api/workflow-slas';
 import { notFound, problemResponses } from '../../http/problem';
 import { actorFields, inOrg } from '../../http/request-context';
 import { getWorkflowFor, viewerOf } from '../workflows/access';
 import { WorkflowParams } from '../workflows/schemas';
 import { readSla, writeSla } from './repository';
-import { SlaBody, WorkflowSlaInfo } from './schemas';
 
 /**
  * A workflow's SLA (docs/decisions/0018): read by whoever sees the workflow, set and removed

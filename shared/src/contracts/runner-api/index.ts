@@ -12,3 +12,4 @@ export * from './oidc';
 export * from './notifications';
 export * from './connections';
 export * from './two-factor';
+export * from './workflow-slas';
