@@ -3,15 +3,18 @@
  * organization admin without 2FA is refused by the runner on the Organizations page, follows
  * "Set up two-factor authentication" to the Runner page, re-enters the password, reads the key
  * (a QR code beside it), confirms with a code computed as an authenticator app would, saves the
- * recovery codes to a file, and is let in; signing out and in again asks for the code.
+ * recovery codes to a file, and is let in; signing out and in again asks for the code. An account
+ * created by single sign-on (no password) confirms it is the person by signing in at the provider
+ * again (a real oidc-provider in a new tab) instead.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSystemContext } from '../../../runner/src/db/org-context';
 import { totpFor } from '../../../runner/src/identity/totp';
-import type { RunnerStack } from '../support/runner-stack';
-import { RUNNER_PASSWORD, startRunnerStack } from '../support/runner-stack';
+import { startOidcRunner } from '../support/oidc-runner';
+import type { OidcRunner } from '../support/oidc-runner';
+import { RUNNER_PASSWORD } from '../support/runner-stack';
 import { startSecretService } from '../support/secret-service';
 import { seriousViolations, tabTo } from './a11y-driver';
 import type { Studio } from './harness';
@@ -23,16 +26,17 @@ const E2E_TIMEOUT_MS = 150_000;
 const secretService = await startSecretService();
 
 describe.skipIf(!secretService.available)(
-  `desktop two-factor set-up (browser host, Chromium, real runner)${secretService.reason ? ` — skipped: ${secretService.reason}` : ''}`,
+  `desktop two-factor set-up (browser host, Chromium, real runner and identity provider)${secretService.reason ? ` — skipped: ${secretService.reason}` : ''}`,
   () => {
-    let stack: RunnerStack;
+    let oidc: OidcRunner;
     let studio: Studio;
     let page: Page;
     let errors: string[];
     let email: string;
 
     beforeAll(async () => {
-      [stack, studio] = await Promise.all([startRunnerStack(), startStudio()]);
+      [oidc, studio] = await Promise.all([startOidcRunner(), startStudio()]);
+      const stack = oidc.runner;
       const admin = await stack.signUp('ada');
       email = admin.email;
       const org = await stack.runner.app.inject({
@@ -50,7 +54,7 @@ describe.skipIf(!secretService.available)(
 
     afterAll(async () => {
       await studio?.close();
-      await stack?.close();
+      await oidc?.close();
       secretService.stop();
     });
 
@@ -66,7 +70,7 @@ describe.skipIf(!secretService.available)(
         // Add the runner and sign in, keyboard only.
         await press('Runner');
         await tabTo(page, page.getByLabel('Runner URL'));
-        await page.keyboard.type(stack.url);
+        await page.keyboard.type(oidc.runner.url);
         await page.keyboard.press('Enter');
         await tabTo(page, page.getByLabel('Email'));
         await page.keyboard.type(email);
@@ -168,6 +172,61 @@ describe.skipIf(!secretService.available)(
         await expect
           .poll(() => page.getByTestId('runner-session').textContent(), { timeout: 15_000 })
           .toBe(`Signed in as ${email}`);
+        expect(await seriousViolations(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      },
+      E2E_TIMEOUT_MS,
+    );
+
+    /** Signs in as `login` on the provider's page a click opened in a new tab; the tab's answer. */
+    async function atProvider(opened: Promise<Page>, login: string): Promise<Page> {
+      const tab = await opened;
+      await tab.locator('input[name="login"]').fill(login);
+      await tab.locator('input[name="password"]').fill('any password');
+      await tab.getByRole('button', { name: /sign-in/i }).click();
+      return tab;
+    }
+
+    it(
+      'sets up 2FA for an account without a password by signing in at the provider again',
+      async () => {
+        oidc.idp.accounts.set('grace', { email: 'grace@corp.example', email_verified: true });
+        await press('Runner');
+        await press('Sign out');
+        const signingIn = page.context().waitForEvent('page');
+        await press('Sign in with Corp SSO');
+        const signIn = await atProvider(signingIn, 'grace');
+        await signIn.getByRole('heading', { name: 'Signed in' }).waitFor({ timeout: 15_000 });
+        await signIn.close();
+        await expect
+          .poll(() => page.getByTestId('runner-session').textContent(), { timeout: 15_000 })
+          .toBe('Signed in as grace@corp.example');
+
+        await press('Set up two-factor authentication');
+        const opened = page.context().waitForEvent('page');
+        await press('Confirm with Corp SSO');
+        await page.getByRole('status').filter({ hasText: 'Continue in your browser' }).waitFor();
+        expect(await seriousViolations(page)).toEqual([]);
+        // The provider asks again (prompt=login), whatever session it has.
+        const tab = await atProvider(opened, 'grace');
+        await tab.getByRole('heading', { name: 'Signed in' }).waitFor({ timeout: 15_000 });
+        await tab.close();
+
+        await page
+          .getByRole('img', { name: 'QR code for your authenticator app' })
+          .waitFor({ timeout: 15_000 });
+        const key = (await page.locator('.secret-key').textContent())!.replace(/\s/g, '');
+        const code = page.getByLabel('Code from your app');
+        await expect.poll(() => code.evaluate((el) => el.matches(':focus'))).toBe(true);
+        await page.keyboard.type(totpFor(key, 'grace@corp.example').generate());
+        await page.keyboard.press('Enter');
+        const codesBlock = page.getByRole('group', { name: /store your recovery codes now/ });
+        await codesBlock.waitFor();
+        expect(await codesBlock.getByRole('listitem').count()).toBe(10);
+        await press('I have stored them');
+        await expect
+          .poll(() => page.getByTestId('two-factor-status').textContent())
+          .toMatch(/On · 10 recovery codes left/);
         expect(await seriousViolations(page)).toEqual([]);
         expect(errors).toEqual([]);
       },
