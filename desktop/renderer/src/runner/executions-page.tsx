@@ -9,12 +9,14 @@ import { ExecutionList } from './execution-list';
 import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
 import { REFRESH_MS, WORKFLOWS_REFRESH_MS } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
+import { WorkflowSlaSection } from './workflow-sla-section';
 
 type Workflows = RouterOutputs['runner']['executions']['overview'];
 
 /**
  * Operators' view of the organization, from its organization-wide reads: outcomes over a
- * window, recent runs of every workflow (or one), one run's steps and logs, the workflows.
+ * window, recent runs of every workflow (or one, with its SLA), one run's steps and logs, the
+ * workflows.
  */
 export function ExecutionsPage() {
   const profile = useRunner(activeProfile);
@@ -33,6 +35,7 @@ export function ExecutionsPage() {
     }
   }, []);
   useAutoRefresh(refresh, WORKFLOWS_REFRESH_MS);
+  const selectedWorkflow = workflows?.find((w) => w.runnerWorkflowId === selected);
 
   return (
     <main className="page page-wide" aria-labelledby="executions-title">
@@ -49,6 +52,13 @@ export function ExecutionsPage() {
         runnerWorkflowId={selected}
         onOpen={setExecutionId}
       />
+      {selectedWorkflow && (
+        <WorkflowSlaSection
+          key={`sla-${selectedWorkflow.runnerWorkflowId}`}
+          runnerWorkflowId={selectedWorkflow.runnerWorkflowId}
+          workflowName={selectedWorkflow.name}
+        />
+      )}
       {executionId && (
         <ExecutionDetail
           key={executionId}
