@@ -36,6 +36,7 @@ import { hooksRoutes } from './modules/hooks/routes';
 import { notificationRoutes } from './modules/notifications/routes';
 import { alertSettingsRoutes } from './modules/alert-settings/routes';
 import { workflowSlaRoutes } from './modules/workflow-slas/routes';
+import { eventSubscriptionRoutes } from './modules/event-subscriptions/routes';
 import { invitationRoutes } from './modules/invitations/routes';
 import { organizationRoutes } from './modules/organizations/routes';
 import { roleRoutes } from './modules/roles/routes';
@@ -163,6 +164,7 @@ async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
     connectorRoutes,
     notificationRoutes,
     alertSettingsRoutes,
+    eventSubscriptionRoutes,
     auditRoutes,
     adminRoutes,
     variableRoutes,

@@ -11,3 +11,6 @@ export const variableSecretContext = (variableId: string) => `org-variable:${var
 export const totpSecretContext = (userId: string) => `totp:${userId}`;
 /** An OIDC sign-in in flight: its PKCE verifier is bound to the login row (identity/oidc/login-store.ts). */
 export const oidcLoginContext = (loginId: string) => `oidc-login:${loginId}`;
+/** An event subscription's signing secret is bound to the subscription (events/dispatcher.ts). */
+export const eventSubscriptionSecretContext = (subscriptionId: string) =>
+  `event-subscription:${subscriptionId}`;

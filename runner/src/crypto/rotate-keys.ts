@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { withSystemContext } from '../db/org-context';
 import {
   connectionSecretContext,
+  eventSubscriptionSecretContext,
   hmacSecretContext,
   oidcLoginContext,
   totpSecretContext,
@@ -60,6 +61,12 @@ export const SEALED_COLUMNS: SealedColumn[] = [
     column: 'code_verifier_enc',
     key: 'id',
     context: (r) => oidcLoginContext(r.id!),
+  },
+  {
+    table: 'event_subscriptions',
+    column: 'secret_enc',
+    key: 'id',
+    context: (r) => eventSubscriptionSecretContext(r.id!),
   },
 ];
 

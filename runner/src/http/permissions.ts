@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'api-keys:manage',
   'audit:read',
   'notifications:read',
+  /** Outgoing event webhooks (decision 0019): owners and admins. */
+  'event-subscriptions:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { runConnectionJob } from '../connections/refresh-job';
+import { dispatchDueEvents, pruneEventDeliveries, type DispatchTiming } from '../events/dispatcher';
 import { sendFailureAlertEmails } from '../notifications/failure-alert-emails';
 import { recordFailureAlerts, type FailureAlertTiming } from '../notifications/failure-alerts';
 import type { Mailer } from '../notifications/mailer';
@@ -29,6 +30,8 @@ export interface SchedulerOptions extends PollDeps {
   };
   /** OAuth 2.0 refreshes and re-authorization notices (decision 0017), every `tickMs` (60 s). */
   connections?: { mailer?: Mailer; publicUrl?: string; tickMs?: number };
+  /** Event webhook deliveries (decision 0019), every `tickMs` (1 s). */
+  events?: { tickMs?: number; timing?: Partial<DispatchTiming> };
 }
 
 export interface Scheduler {
@@ -38,7 +41,8 @@ export interface Scheduler {
 
 /**
  * The scheduler role: schedules every second, polls every few seconds, failure and SLA alerts
- * every 30 s, OAuth 2.0 connection refreshes every minute, pruning once a day.
+ * every 30 s, OAuth 2.0 connection refreshes every minute, event webhooks every second,
+ * pruning once a day.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const timers: NodeJS.Timeout[] = [];
@@ -111,10 +115,24 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         true,
       );
       every(
+        options.events?.tickMs ?? 1_000,
+        async () => {
+          const { orm, secretBox: box, http, log } = options;
+          const deps = { orm, box, http, log, timing: options.events?.timing };
+          // Up to 10 full batches a tick: a backlog drains without starving the other jobs.
+          for (let i = 0; i < 10; i++) {
+            if ((await dispatchDueEvents(deps)).taken < 20) break;
+          }
+        },
+        'event-webhooks',
+        true,
+      );
+      every(
         options.pruneEveryMs ?? 86_400_000,
         async () => {
           const pruned = await pruneOldData(options.orm, options.retentionDays);
-          options.log.info({ ...pruned }, 'pruned old data');
+          const eventDeliveries = await pruneEventDeliveries(options.orm, options.retentionDays);
+          options.log.info({ ...pruned, eventDeliveries }, 'pruned old data');
         },
         'prune',
         true,

@@ -18,6 +18,7 @@ import { Migration20261125110000_oauth2_connections } from './Migration202611251
 import { Migration20261125113000_connection_rate_limits } from './Migration20261125113000_connection_rate_limits';
 import { Migration20261125120000_sla_alerts } from './Migration20261125120000_sla_alerts';
 import { Migration20261125123000_notification_links } from './Migration20261125123000_notification_links';
+import { Migration20261125130000_event_webhooks } from './Migration20261125130000_event_webhooks';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -70,4 +71,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261125123000_notification_links',
     class: Migration20261125123000_notification_links,
   },
+  { name: 'Migration20261125130000_event_webhooks', class: Migration20261125130000_event_webhooks },
 ];

@@ -100,6 +100,16 @@ async function freshMember(w: World): Promise<string> {
 
 const userOf = (c: Caller) => c.user;
 
+/** A fresh event subscription of org A (created by its owner); returns its id. */
+async function matrixSubscription(w: World, eventTypes = ['execution.failed']): Promise<string> {
+  const res = await w.asOwner('POST', '/v1/event-subscriptions', {
+    url: 'https://hooks.example.test/matrix',
+    eventTypes,
+  });
+  if (res.statusCode !== 201) throw new Error(`subscribe failed: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
+}
+
 export const ROUTES: Record<string, Row> = {
   // ── accounts (public) ──────────────────────────────────────────────────────────────────
   'POST /v1/auth/register': {
@@ -487,6 +497,51 @@ export const ROUTES: Record<string, Row> = {
     },
   },
   'GET /v1/usage': { expect: ORG_COLLECTION },
+
+  // ── event webhooks (decision 0019): owners and admins; each row its own subscription ──
+  'POST /v1/event-subscriptions': {
+    expect: MANAGE_COLLECTION,
+    why: 'org B subscribes in org B',
+    request: () => ({
+      body: { url: 'https://hooks.example.test/matrix', eventTypes: ['execution.failed'] },
+    }),
+  },
+  'GET /v1/event-subscriptions': { expect: MANAGE_COLLECTION },
+  'GET /v1/event-subscriptions/{id}': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => ({ params: { id: await matrixSubscription(w) } }),
+  },
+  'PATCH /v1/event-subscriptions/{id}': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => ({
+      params: { id: await matrixSubscription(w) },
+      body: { description: 'patched by the matrix' },
+    }),
+  },
+  'DELETE /v1/event-subscriptions/{id}': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => ({ params: { id: await matrixSubscription(w) } }),
+  },
+  'POST /v1/event-subscriptions/{id}/rotate-secret': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => ({ params: { id: await matrixSubscription(w) } }),
+  },
+  'GET /v1/event-subscriptions/{id}/deliveries': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => ({ params: { id: await matrixSubscription(w) } }),
+  },
+  'POST /v1/event-subscriptions/{id}/deliveries/{deliveryId}/redeliver': {
+    expect: MANAGE_OBJECT,
+    request: async (w) => {
+      const id = await matrixSubscription(w, ['workflow.disabled', 'workflow.enabled']);
+      await w.asOwner('POST', `/v1/workflows/${w.a.editableWorkflowId}/disable`);
+      await w.asOwner('POST', `/v1/workflows/${w.a.editableWorkflowId}/enable`);
+      const log = await w.asOwner('GET', `/v1/event-subscriptions/${id}/deliveries`);
+      const deliveryId = (log.json().items as { id: string }[])[0]?.id;
+      if (!deliveryId) throw new Error(`no delivery to redeliver: ${log.body}`);
+      return { params: { id, deliveryId } };
+    },
+  },
 
   // ── notifications and audit ─────────────────────────────────────────────────────────
   'GET /v1/notifications': { expect: ORG_COLLECTION },

@@ -13,3 +13,4 @@ export * from './notifications';
 export * from './connections';
 export * from './two-factor';
 export * from './workflow-slas';
+export * from './event-subscriptions';
