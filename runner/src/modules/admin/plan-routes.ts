@@ -17,24 +17,12 @@ const PlanId = z
 
 const PlanFields = z.strictObject({
   name: z.string().trim().min(1).max(255),
-  maxConcurrentExecutions: z
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
-    .meta({
-      description: 'Executions running at once per organization (unless it has its own limit)',
-    }),
-  maxExecutionsPerMonth: z
-    .number()
-    .int()
-    .min(0)
-    .max(2_147_483_647)
-    .nullable()
-    .meta({
-      description:
-        'Executions an organization may start per calendar month (UTC); null = unlimited',
-    }),
+  maxConcurrentExecutions: z.number().int().min(1).max(100_000).meta({
+    description: 'Executions running at once per organization (unless it has its own limit)',
+  }),
+  maxExecutionsPerMonth: z.number().int().min(0).max(2_147_483_647).nullable().meta({
+    description: 'Executions an organization may start per calendar month (UTC); null = unlimited',
+  }),
 });
 
 const PlanInfo = PlanFields.extend({
