@@ -12,6 +12,7 @@ import {
   createGuardedHttpClient,
   type GuardedHttpClient,
 } from '../../src/worker/guarded-http-client';
+import { createScheduler } from '../../src/scheduler/scheduler';
 import { silentLog } from '../../src/worker/logger';
 import { eventually, waitForStatus } from '../support/execution-fixtures';
 import { startExecutionStack, type ExecutionStack } from '../support/execution-stack';
@@ -27,7 +28,7 @@ interface Received {
 }
 
 /** A real receiver on 127.0.0.1: records every request, answers with the next queued status (else 200). */
-async function startReceiver(options: { delayMs?: number } = {}) {
+async function startReceiver(options: { delayMs?: number; hang?: boolean } = {}) {
   const received: Received[] = [];
   const answers: number[] = [];
   const server: Server = createServer((req, res) => {
@@ -35,6 +36,7 @@ async function startReceiver(options: { delayMs?: number } = {}) {
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
       received.push({ headers: req.headers, body, event: WebhookEvent.parse(JSON.parse(body)) });
+      if (options.hang) return;
       const status = answers.shift() ?? 200;
       setTimeout(
         () => res.writeHead(status).end(status === 200 ? 'ok' : 'no'),
@@ -77,8 +79,12 @@ let alice: Owner;
 let bob: Owner;
 const receivers: Receiver[] = [];
 
-const call = (who: Owner, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
-  t.app.inject({ method, url, headers: who.headers, ...(payload ? { payload } : {}) });
+const call = (
+  who: Owner,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: object,
+) => t.app.inject({ method, url, headers: who.headers, ...(payload ? { payload } : {}) });
 
 /** Retries due at once, so a test's next dispatch pass makes the next attempt. */
 const NOW: Partial<DispatchTiming> = { retryDelay: () => 0 };
@@ -86,7 +92,7 @@ const NOW: Partial<DispatchTiming> = { retryDelay: () => 0 };
 const dispatch = (timing: Partial<DispatchTiming> = NOW, orm: MikroORM = t.db.orm) =>
   dispatchDueEvents({ orm, box: t.app.secretBox, http, log: silentLog, timing });
 
-async function receiver(options?: { delayMs?: number }) {
+async function receiver(options?: { delayMs?: number; hang?: boolean }) {
   const r = await startReceiver(options);
   receivers.push(r);
   return r;
@@ -406,5 +412,45 @@ describe('event webhooks', () => {
       disabledReason: null,
       failingSince: null,
     });
+  });
+
+  it('retries a receiver that does not answer in time', async () => {
+    const r = await receiver({ hang: true });
+    const workflowId = await publish(alice, webhookWorkflow('silent'));
+    const sub = await subscribe(alice, r.url, ['workflow.disabled'], { workflowIds: [workflowId] });
+    await call(alice, 'POST', `/v1/workflows/${workflowId}/disable`);
+    const result = await dispatch({ timeoutMs: 300, retryDelay: () => 60_000 });
+    expect(result).toMatchObject({ taken: 1, retrying: 1 });
+    expect(r.received).toHaveLength(1);
+    const [late] = await deliveriesOf(alice, sub.id);
+    expect(late).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
+    expect(late?.lastError).toBeTruthy();
+    expect(new Date(late!.nextAttemptAt!).getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // Not due yet: the next pass leaves it alone.
+    expect((await dispatch()).taken).toBe(0);
+    await call(alice, 'DELETE', `/v1/event-subscriptions/${sub.id}`);
+  });
+
+  it('the scheduler role delivers on its own', async () => {
+    const r = await receiver();
+    const workflowId = await publish(alice, webhookWorkflow('scheduled delivery'));
+    const sub = await subscribe(alice, r.url, ['workflow.disabled'], { workflowIds: [workflowId] });
+    const scheduler = createScheduler({
+      orm: t.db.orm,
+      log: silentLog,
+      http,
+      secretBox: t.app.secretBox,
+      retentionDays: 30,
+      events: { tickMs: 100 },
+    });
+    scheduler.start();
+    try {
+      await call(alice, 'POST', `/v1/workflows/${workflowId}/disable`);
+      await eventually(async () => (r.received.length > 0 ? true : undefined));
+    } finally {
+      await scheduler.stop();
+    }
+    expect(verifySignature(sub.secret, r.received[0]!)).toBe(true);
+    expect(r.received[0]?.event).toMatchObject({ type: 'workflow.disabled', data: { workflowId } });
   });
 });
