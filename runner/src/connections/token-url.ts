@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { z } from 'zod';
 import { normalizeAddress } from '../worker/address-policy';
 
 /**
@@ -16,3 +17,20 @@ export function isLoopbackHost(hostname: string): boolean {
     ? normalized.address.startsWith('127.')
     : normalized.address === '::1';
 }
+
+/**
+ * A URL the runner calls out to (a token endpoint, an event webhook receiver): a valid URL that
+ * uses https, or http to this machine; `what` names it in the message.
+ */
+export const outboundUrl = (what: string) =>
+  z
+    .string()
+    .max(2_000)
+    .refine((text) => URL.canParse(text), 'not a valid URL')
+    .refine((text) => {
+      if (!URL.canParse(text)) return true;
+      const url = new URL(text);
+      return (
+        url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+      );
+    }, `${what} must use https (http only to a loopback address)`);

@@ -6,7 +6,7 @@ import {
   OAuth2Grant,
   OAUTH2_KIND,
 } from '../../../../shared/src/contracts/runner-api/connections';
-import { isLoopbackHost } from '../../connections/token-url';
+import { outboundUrl } from '../../connections/token-url';
 
 /** Write-only: accepted on create/update, sealed (AES-256-GCM), never returned. */
 export const Secrets = z
@@ -22,16 +22,9 @@ export const Secrets = z
     'recognised by action.http auth: token (Bearer), username + password (Basic), headers, query',
   );
 
-const TokenUrl = z
-  .string()
-  .max(2_000)
-  .refine((text) => URL.canParse(text), 'not a valid URL')
-  .refine((text) => {
-    if (!URL.canParse(text)) return true;
-    const url = new URL(text);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  }, 'the token URL must use https (http only to a loopback address)')
-  .describe('the token endpoint (RFC 6749 §3.2); not secret');
+const TokenUrl = outboundUrl('the token URL').describe(
+  'the token endpoint (RFC 6749 §3.2); not secret',
+);
 
 /** Write-only settings of an OAuth 2.0 connection (client secret and tokens are sealed). */
 export const OAuth2Body = z

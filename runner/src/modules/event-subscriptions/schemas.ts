@@ -1,20 +1,12 @@
 import { z } from 'zod';
 import { EventType } from '../../../../shared/src/contracts/runner-api/event-subscriptions';
-import { isLoopbackHost } from '../../connections/token-url';
+import { outboundUrl } from '../../connections/token-url';
 
 /**
  * Where events are POSTed: https, or http to this machine (a local receiver). Whether the
  * organization may reach the address at all is the SSRF guard's call, at every delivery.
  */
-const WebhookUrl = z
-  .string()
-  .max(2_000)
-  .refine((text) => URL.canParse(text), 'not a valid URL')
-  .refine((text) => {
-    if (!URL.canParse(text)) return true;
-    const url = new URL(text);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  }, 'the URL must use https (http only to a loopback address)')
+const WebhookUrl = outboundUrl('the URL')
   .refine(
     (text) =>
       !URL.canParse(text) || (new URL(text).username === '' && new URL(text).password === ''),
