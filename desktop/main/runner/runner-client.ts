@@ -3,7 +3,7 @@ import { Problem } from '../../../shared/src/contracts/runner-api';
 import { kindOfStatus, RunnerError } from './runner-error';
 
 export interface RunnerRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path under the base URL, e.g. `/v1/workflows`. */
   path: string;
   query?: Record<string, string | number | undefined>;
@@ -142,7 +142,7 @@ function problemError(status: number, text: string): RunnerError {
   const message = detail
     ? `The runner refused (${status}): ${detail}`
     : `The runner answered ${status} with no explanation.`;
-  return new RunnerError(kindOfStatus(status), message, status, problem.errors ?? []);
+  return new RunnerError(kindOfStatus(status), message, status, problem.errors ?? [], problem.type);
 }
 
 function networkReason(error: unknown): string {

@@ -26,6 +26,8 @@ export class RunnerError extends Error {
     message: string,
     readonly status?: number,
     readonly issues: ProblemIssue[] = [],
+    /** The problem+json `type` the runner answered with (TWO_FACTOR_REQUIRED_TYPE, say). */
+    readonly problemType?: string,
   ) {
     super(message);
     this.name = 'RunnerError';

@@ -3,11 +3,15 @@
  * runner (API on 127.0.0.1, PostgreSQL), a real oidc-provider for the step-up and a real Secret
  * Service. Codes are computed with otpauth, as the runner checks them.
  */
+import type { TRPCError } from '@trpc/server';
+import { getTRPCErrorShape } from '@trpc/server';
 import type { TOTP } from 'otpauth';
 import { URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withSystemContext } from '../../../runner/src/db/org-context';
+import { TWO_FACTOR_REQUIRED_TYPE } from '../../../shared/src/contracts/runner-api';
 import { createKeytarKeychain } from '../keychain/keychain';
+import { appRouter } from '../router/app-router';
 import { startOidcRunner } from '../../test/support/oidc-runner';
 import type { OidcRunner } from '../../test/support/oidc-runner';
 import { RUNNER_PASSWORD } from '../../test/support/runner-stack';
@@ -94,6 +98,23 @@ describe.skipIf(!secretService.available)(
       await expect(app.caller.runner.admin.members({ organizationId })).rejects.toMatchObject(
         blocked,
       );
+      // What the renderer receives: the runner's problem type beside the message, which it
+      // matches (not the wording) to offer the set-up.
+      const refusal = await app.caller.runner.admin
+        .members({ organizationId })
+        .catch((error: unknown) => error as TRPCError);
+      const shape = getTRPCErrorShape({
+        config: appRouter._def._config,
+        error: refusal as TRPCError,
+        type: 'query',
+        path: 'runner.admin.members',
+        input: { organizationId },
+        ctx: undefined,
+      });
+      expect(shape.data).toMatchObject({
+        code: 'FORBIDDEN',
+        problemType: TWO_FACTOR_REQUIRED_TYPE,
+      });
       expect(await twoFactor.status({ profileId })).toEqual({
         enabled: false,
         recoveryCodesLeft: 0,

@@ -1,5 +1,8 @@
 import type { ProblemIssue } from '../../../shared/src/contracts/runner-api/problem';
-import { Problem } from '../../../shared/src/contracts/runner-api/problem';
+import {
+  Problem,
+  TWO_FACTOR_REQUIRED_TYPE,
+} from '../../../shared/src/contracts/runner-api/problem';
 
 /** RFC 9457 problem details, as every error response of the API is shaped (the shared contract). */
 export { Problem };
@@ -53,6 +56,20 @@ export const unauthorized = (detail = 'missing or invalid credentials') =>
   new HttpProblem(401, detail, undefined, { 'www-authenticate': 'Bearer' });
 export const forbidden = (detail = 'your role does not allow this action') =>
   new HttpProblem(403, detail);
+/** An organization or platform administrator without 2FA: refused everywhere but enrolment. */
+export class TwoFactorRequired extends HttpProblem {
+  override name = 'TwoFactorRequired';
+  constructor() {
+    super(
+      403,
+      'administrators must enable two-factor authentication first (POST /v1/auth/2fa/enrol)',
+    );
+  }
+
+  override toProblem(): Problem {
+    return { ...super.toProblem(), type: TWO_FACTOR_REQUIRED_TYPE };
+  }
+}
 export const notFound = (what = 'resource') => new HttpProblem(404, `${what} not found`);
 export const conflict = (detail: string) => new HttpProblem(409, detail);
 

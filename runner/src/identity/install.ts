@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UserTotp } from '../db/entities/two-factor';
-import { badRequest, forbidden, HttpProblem, unauthorized } from '../http/problem';
+import { badRequest, HttpProblem, TwoFactorRequired, unauthorized } from '../http/problem';
 import { installIpAllowlists } from './ip-allowlist-routes';
 import { createLoginThrottle, type LoginThrottle, type ThrottleOptions } from './login-throttle';
 import { passwordProblem } from './password-policy';
@@ -69,10 +69,7 @@ export function installIdentity(app: FastifyInstance, options: IdentityOptions =
     const enabled = await app.orm.em
       .fork()
       .count(UserTotp, { userId: request.principal.userId, enabledAt: { $ne: null } });
-    if (!enabled)
-      throw forbidden(
-        'administrators must enable two-factor authentication first (POST /v1/auth/2fa/enrol)',
-      );
+    if (!enabled) throw new TwoFactorRequired();
   });
 
   installIpAllowlists(app);

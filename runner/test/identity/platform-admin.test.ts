@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TWO_FACTOR_REQUIRED_TYPE } from '../../../shared/src/contracts/runner-api';
 import { withSystemContext } from '../../src/db/org-context';
 import {
   createTestApp,
@@ -87,7 +88,10 @@ describe('platform administration', () => {
       expect((await call(route, bearer(key))).statusCode).toBe(403);
       const asOwner = await call(route, owner.headers);
       expect(asOwner.statusCode).toBe(403);
-      expect(asOwner.json().detail).toMatch(/platform administrators/);
+      expect(asOwner.json()).toMatchObject({
+        type: 'https://maestro.dev/problems/403',
+        detail: expect.stringMatching(/platform administrators/),
+      });
     }
     await withSystemContext(t.db.orm, (em) =>
       em.execute(`update memberships set role = 'owner' where user_id = ?`, [owner.userId]),
@@ -104,7 +108,10 @@ describe('platform administration', () => {
     for (const route of ADMIN_ROUTES) {
       const res = await call(route, bearer(admin.accessToken));
       expect(res.statusCode).toBe(403);
-      expect(res.json().detail).toMatch(/two-factor/);
+      expect(res.json()).toMatchObject({
+        type: TWO_FACTOR_REQUIRED_TYPE,
+        detail: expect.stringMatching(/two-factor/),
+      });
     }
     const totp = await enableTotp(admin);
     const login = await t.app.inject({

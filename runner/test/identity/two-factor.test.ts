@@ -1,5 +1,6 @@
 import { Secret, TOTP, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TWO_FACTOR_REQUIRED_TYPE } from '../../../shared/src/contracts/runner-api';
 import { withSystemContext } from '../../src/db/org-context';
 import {
   createTestApp,
@@ -158,6 +159,8 @@ describe('TOTP two-factor authentication', () => {
     );
     const blocked = await t.app.inject({ url: '/v1/workflows', headers: admin.headers });
     expect(blocked.statusCode).toBe(403);
+    // Told apart from other 403s (a role's) by its type, so clients need not read the wording.
+    expect(blocked.json()).toMatchObject({ type: TWO_FACTOR_REQUIRED_TYPE, status: 403 });
     expect(blocked.json().detail).toMatch(/two-factor/);
     const { totp } = await enableTotp(admin);
     const relogin = await login(admin.email, totp.generate({ timestamp: Date.now() + 30_000 }));

@@ -37,6 +37,21 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A failed call as a form or page shows it: its message and, when a runner refused it, the
+ * problem+json `type` (so the app can act on the kind of refusal without reading the wording).
+ */
+export interface Failure {
+  message: string;
+  problemType?: string;
+}
+
+export function failureOf(error: unknown): Failure {
+  const data = (error as { data?: { problemType?: string } } | null)?.data;
+  const problemType = data?.problemType;
+  return { message: errorMessage(error), ...(problemType ? { problemType } : {}) };
+}
+
 /** Validation issues attached by the router's error formatter, when any. */
 export function errorIssues(error: unknown): { path: string; message: string }[] {
   const data = (error as { data?: { issues?: { path: string; message: string }[] } } | null)?.data;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { sampleStore, loadSamples } from '../run/sample-store';
 import { ThemeChoice } from '../shell/theme-choice';
 import { FormFooter } from '../ui/form-footer';
@@ -39,7 +39,7 @@ export function SettingsPage() {
             secret: s.secretEnvKeys.includes(key),
           })),
         ),
-      (error: unknown) => setProblem(errorMessage(error)),
+      (error: unknown) => setProblem(failureOf(error)),
     );
     api.app.info.query().then(setInfo, () => setInfo(null));
   }, [setProblem]);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { TextField } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -21,7 +21,7 @@ export function AdminPage() {
   const profile = useRunner(activeProfile);
   const [organizations, setOrganizations] = useState<Organizations | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
 
   useEffect(() => void refreshProfiles(), []);
   const refresh = useCallback(async () => {
@@ -30,7 +30,7 @@ export function AdminPage() {
       setOrganizations(list);
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, []);
   useEffect(() => {
@@ -121,13 +121,13 @@ function NewOrganizationForm({ onCreated }: { onCreated: () => Promise<void> }) 
 
 function MembersSection({ organizationId, name }: { organizationId: string; name: string }) {
   const [members, setMembers] = useState<Members | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   const refresh = useCallback(async () => {
     try {
       setMembers(await api.runner.admin.members.query({ organizationId }));
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, [organizationId]);
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorIssues, errorMessage } from '../api/trpc-client';
+import { api, errorIssues, failureOf } from '../api/trpc-client';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
 import { showToast } from '../ui/toast-store';
@@ -57,7 +57,7 @@ export function AlertSettingsSection({ profile }: { profile: RunnerProfile }) {
         setWorkflows(list);
         setLoaded(true);
       },
-      (error: unknown) => setProblem(errorMessage(error)),
+      (error: unknown) => setProblem(failureOf(error)),
     );
   }, [profile.id, profile.organizationId, setProblem]);
 

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { SelectField } from '../ui/field';
 import { ProblemAlert } from '../ui/problem-alert';
 import { TableHead } from '../ui/table-head';
@@ -34,7 +34,7 @@ const percent = (rate: number | null) =>
 export function ExecutionCounts() {
   const statsWindow = useRunner((s) => s.statsWindow);
   const [counts, setCounts] = useState<Counts | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -44,7 +44,7 @@ export function ExecutionCounts() {
       setCounts(next);
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, [statsWindow]);
   useAutoRefresh(refresh, REFRESH_MS, statsWindow);

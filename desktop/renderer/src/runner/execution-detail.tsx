@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage, failureOf } from '../api/trpc-client';
 import { showToast } from '../ui/toast-store';
 import { StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
@@ -23,7 +23,7 @@ export function ExecutionDetail({
 }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [logs, setLogs] = useState<Logs | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
 
   const refresh = useCallback(async () => {
     if (detail && ENDED.has(detail.status) && logs) return;
@@ -36,7 +36,7 @@ export function ExecutionDetail({
       setLogs(l);
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, [executionId, detail, logs]);
   useAutoRefresh(refresh, LIVE_MS);

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
-import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterInputs, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { SelectField } from '../ui/field';
 import { ProblemAlert } from '../ui/problem-alert';
 import { TableHead } from '../ui/table-head';
@@ -33,7 +33,7 @@ export function ExecutionList({
   // The cursors of the pages before this one: "Newer" pops, "Older" pushes.
   const [cursors, setCursors] = useState<string[]>([]);
   const [page, setPage] = useState<Page | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   const cursor = cursors.at(-1);
   const reading = `${runnerWorkflowId ?? ''}|${status}|${cursor ?? ''}`;
   const shown = useRef(reading);
@@ -52,7 +52,7 @@ export function ExecutionList({
       setPage(next);
       setProblem(null);
     } catch (error) {
-      if (shown.current === reading) setProblem(errorMessage(error));
+      if (shown.current === reading) setProblem(failureOf(error));
     }
   }, [runnerWorkflowId, status, cursor, reading]);
   useAutoRefresh(refresh, REFRESH_MS, reading);

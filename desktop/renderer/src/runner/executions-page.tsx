@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { ProblemAlert } from '../ui/problem-alert';
 import { TableHead } from '../ui/table-head';
 import { ExecutionCounts } from './execution-counts';
@@ -22,7 +22,7 @@ export function ExecutionsPage() {
   const profile = useRunner(activeProfile);
   const selected = useRunner((s) => s.dashboardWorkflowId);
   const [workflows, setWorkflows] = useState<Workflows | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   const [executionId, setExecutionId] = useState<string | null>(null);
 
   useEffect(() => void refreshProfiles(), []);
@@ -31,7 +31,7 @@ export function ExecutionsPage() {
       setWorkflows(await api.runner.executions.overview.query());
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, []);
   useAutoRefresh(refresh, WORKFLOWS_REFRESH_MS);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { SelectField, TextField } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { TableHead } from '../ui/table-head';
@@ -16,13 +16,13 @@ export function Invitations({ organizationId, roles }: { organizationId: string;
   const [pending, setPending] = useState<InvitationList | null>(null);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState('member');
-  const [loadProblem, setLoadProblem] = useState<string | null>(null);
+  const [loadProblem, setLoadProblem] = useState<Failure | null>(null);
   const refresh = useCallback(async () => {
     try {
       setPending(await api.runner.admin.invitations.query({ organizationId }));
       setLoadProblem(null);
     } catch (error) {
-      setLoadProblem(errorMessage(error));
+      setLoadProblem(failureOf(error));
     }
   }, [organizationId]);
   useEffect(() => {

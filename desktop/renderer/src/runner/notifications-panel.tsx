@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { showPage } from '../shell/ui-store';
 import { Dialog } from '../ui/dialog';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -33,7 +33,7 @@ export function NotificationsPanel({
   onChange: () => void;
 }) {
   const [items, setItems] = useState<Notification[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   const [run, setRun] = useState<string | null>(null);
   const back = useRef<HTMLButtonElement>(null);
   const list = useRef<HTMLUListElement>(null);
@@ -43,7 +43,7 @@ export function NotificationsPanel({
       setItems(await api.runner.notifications.list.query({}));
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, []);
   useEffect(() => void load(), [load]);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, errorMessage, failureOf } from '../api/trpc-client';
 import { showPage } from '../shell/ui-store';
 import { ProblemAlert } from '../ui/problem-alert';
 import { showToast } from '../ui/toast-store';
@@ -60,7 +60,7 @@ export function RunnerConnectionsPage() {
 function Connections() {
   const [items, setItems] = useState<RunnerConnection[] | null>(null);
   const [abilities, setAbilities] = useState<Abilities | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   const [open, setOpen] = useState<{ action: ConnectionAction; id: string } | null>(null);
 
   const refresh = useCallback(async () => {
@@ -68,7 +68,7 @@ function Connections() {
       setItems(await api.runner.connections.list.query());
       setProblem(null);
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   }, []);
   useAutoRefresh(refresh, CONNECTIONS_REFRESH_MS);

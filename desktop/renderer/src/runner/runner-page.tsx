@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { SelectField, TextField } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -120,11 +120,11 @@ function ProfileCard({ profile }: { profile: RunnerProfile }) {
 
 function OrganizationPicker({ profile }: { profile: RunnerProfile }) {
   const [organizations, setOrganizations] = useState<Organizations | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   useEffect(() => {
     api.runner.profiles.organizations
       .query({ profileId: profile.id })
-      .then(setOrganizations, (error: unknown) => setProblem(errorMessage(error)));
+      .then(setOrganizations, (error: unknown) => setProblem(failureOf(error)));
   }, [profile.id, profile.organizationId]);
   const choose = async (organizationId: string) => {
     try {
@@ -134,7 +134,7 @@ function OrganizationPicker({ profile }: { profile: RunnerProfile }) {
       });
       await refreshProfiles();
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     }
   };
   const selectId = `org-${profile.id}`;

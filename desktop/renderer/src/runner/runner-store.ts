@@ -1,7 +1,7 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import type { RouterInputs, RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterInputs, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 
 export type RunnerProfile = RouterOutputs['runner']['profiles']['list'][number];
 export type StatsWindow = NonNullable<RouterInputs['runner']['executions']['stats']['window']>;
@@ -9,7 +9,7 @@ export type StatsWindow = NonNullable<RouterInputs['runner']['executions']['stat
 interface RunnerState {
   profiles: RunnerProfile[];
   loaded: boolean;
-  problem: string | null;
+  problem: Failure | null;
   /** The runner workflow whose runs the Executions page lists; null: every workflow's. */
   dashboardWorkflowId: string | null;
   /** The window the Executions page counts outcomes over. */
@@ -46,6 +46,6 @@ export async function refreshProfiles(): Promise<void> {
       problem: null,
     });
   } catch (error) {
-    runnerStore.setState({ loaded: true, problem: errorMessage(error) });
+    runnerStore.setState({ loaded: true, problem: failureOf(error) });
   }
 }

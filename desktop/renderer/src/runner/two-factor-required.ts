@@ -1,13 +1,15 @@
 import { createStore } from 'zustand/vanilla';
+import { TWO_FACTOR_REQUIRED_TYPE } from '../../../../shared/src/contracts/runner-api/problem';
+import type { Failure } from '../api/trpc-client';
 import { showPage } from '../shell/ui-store';
 
 /**
  * The runner's refusal of an organization admin or platform admin who has not turned on
- * two-factor authentication (403, "administrators must enable two-factor authentication first").
- * Wherever it is shown, the app offers the way out: the Runner page's Account security.
+ * two-factor authentication (403 with the problem type TWO_FACTOR_REQUIRED_TYPE). Wherever it
+ * is shown, the app offers the way out: the Runner page's Account security.
  */
-export function needsTwoFactor(message: string): boolean {
-  return /must enable two-factor authentication first/i.test(message);
+export function needsTwoFactor(failure: Failure | string | null | undefined): boolean {
+  return typeof failure === 'object' && failure?.problemType === TWO_FACTOR_REQUIRED_TYPE;
 }
 
 export const twoFactorStore = createStore<{

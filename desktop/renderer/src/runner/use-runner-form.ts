@@ -23,7 +23,10 @@ export function useRunnerForm(fields: readonly string[], action: () => Promise<v
   const unplaced = issues.filter((i) => !fields.includes(i.path));
   const problem =
     form.problem && unplaced.length > 0
-      ? `${form.problem} (${unplaced.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')})`
+      ? {
+          ...form.problem,
+          message: `${form.problem.message} (${unplaced.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')})`,
+        }
       : form.problem;
   return {
     ...form,

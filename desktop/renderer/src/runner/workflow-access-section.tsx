@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { SelectField } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -51,7 +51,7 @@ export function WorkflowAccessSection({
         setWorkflows(list);
         setWorkflowId((current) => current || (list[0]?.runnerWorkflowId ?? ''));
       },
-      (error: unknown) => setProblem(errorMessage(error)),
+      (error: unknown) => setProblem(failureOf(error)),
     );
   }, [inUse, setProblem]);
   useEffect(() => {
@@ -62,7 +62,7 @@ export function WorkflowAccessSection({
         setLevels(Object.fromEntries(access.members.map((m) => [m.userId, m.access])));
         setProblem(null);
       },
-      (error: unknown) => setProblem(errorMessage(error)),
+      (error: unknown) => setProblem(failureOf(error)),
     );
   }, [workflowId, setProblem]);
 
@@ -76,7 +76,7 @@ export function WorkflowAccessSection({
           Choose this organization on the Runner page to see who can access its workflows.
         </p>
       ) : workflows === null ? (
-        <p className="muted">{problem ?? 'Loading…'}</p>
+        <p className="muted">{problem?.message ?? 'Loading…'}</p>
       ) : workflows.length === 0 ? (
         <p className="muted">No workflow is published in this organization yet.</p>
       ) : (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { RouterOutputs } from '../api/trpc-client';
-import { api, errorMessage } from '../api/trpc-client';
+import type { Failure, RouterOutputs } from '../api/trpc-client';
+import { api, failureOf } from '../api/trpc-client';
 import { TextField } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -47,7 +47,7 @@ export function WorkflowSlaSection({
 }) {
   const [view, setView] = useState<SlaView | null>(null);
   const [values, setValues] = useState<SlaValues>(valuesOf(null));
-  const [loadProblem, setLoadProblem] = useState<string | null>(null);
+  const [loadProblem, setLoadProblem] = useState<Failure | null>(null);
 
   useEffect(() => {
     api.runner.executions.sla.query({ runnerWorkflowId }).then(
@@ -55,7 +55,7 @@ export function WorkflowSlaSection({
         setView(loaded);
         setValues(valuesOf(loaded.sla));
       },
-      (error: unknown) => setLoadProblem(errorMessage(error)),
+      (error: unknown) => setLoadProblem(failureOf(error)),
     );
   }, [runnerWorkflowId]);
 

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { Failure } from '../api/trpc-client';
 import { ProblemAlert } from './problem-alert';
 
 /**
@@ -14,7 +15,7 @@ export function FormFooter({
   primary = false,
   children,
 }: {
-  problem: string | null | undefined;
+  problem: Failure | string | null | undefined;
   submitLabel: string;
   busyLabel?: string;
   busy?: boolean;

@@ -1,4 +1,4 @@
-import { errorMessage } from '../api/trpc-client';
+import { failureOf } from '../api/trpc-client';
 import {
   needsTwoFactor,
   openTwoFactorSetup,
@@ -19,12 +19,12 @@ export async function runWithToast(
     await run();
     showToast({ tone, message: done });
   } catch (error) {
-    const message = errorMessage(error);
+    const failure = failureOf(error);
     showToast({
       tone: 'error',
-      message,
+      message: failure.message,
       // The runner's "enable two-factor authentication first": the way there, not a dead end.
-      ...(needsTwoFactor(message)
+      ...(needsTwoFactor(failure)
         ? { action: { label: TWO_FACTOR_SETUP_LABEL, run: openTwoFactorSetup } }
         : {}),
     });

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import { useState } from 'react';
-import { errorMessage } from '../api/trpc-client';
+import type { Failure } from '../api/trpc-client';
+import { failureOf } from '../api/trpc-client';
 
 /**
  * Runs a form's action: `busy` while it runs (a second submit meanwhile is ignored), its
@@ -8,7 +9,7 @@ import { errorMessage } from '../api/trpc-client';
  */
 export function useFormAction(action: () => Promise<void>) {
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Failure | null>(null);
   const run = async () => {
     if (busy) return;
     setBusy(true);
@@ -16,7 +17,7 @@ export function useFormAction(action: () => Promise<void>) {
     try {
       await action();
     } catch (error) {
-      setProblem(errorMessage(error));
+      setProblem(failureOf(error));
     } finally {
       setBusy(false);
     }

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { User } from '../../db/entities/identity';
 import { UserTotp } from '../../db/entities/two-factor';
-import { forbidden, unauthorized } from '../../http/problem';
+import { forbidden, TwoFactorRequired, unauthorized } from '../../http/problem';
 
 /** What every authenticated request needs to know about its user (app.credentialCache.accounts). */
 export interface AccountStatus {
@@ -48,10 +48,7 @@ export async function assertPlatformAdmin(app: FastifyInstance, userId: string):
   if (!(await accountStatus(app, userId)).platformAdmin)
     throw forbidden('this action is for platform administrators');
   const enabled = await app.orm.em.fork().count(UserTotp, { userId, enabledAt: { $ne: null } });
-  if (!enabled)
-    throw forbidden(
-      'administrators must enable two-factor authentication first (POST /v1/auth/2fa/enrol)',
-    );
+  if (!enabled) throw new TwoFactorRequired();
 }
 
 /** For the CLI: grants or takes back the platform administrator flag; false when no such user. */

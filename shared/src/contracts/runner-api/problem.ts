@@ -18,3 +18,11 @@ export const Problem = z
   })
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof Problem>;
+
+/**
+ * `type` of the 403 refusing an organization or platform administrator who has not turned on
+ * two-factor authentication yet: clients offer the way out (enrolment) on this type, not on
+ * the wording of `detail`.
+ * @example problem.type === TWO_FACTOR_REQUIRED_TYPE
+ */
+export const TWO_FACTOR_REQUIRED_TYPE = 'https://maestro.dev/problems/two-factor-required';
