@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roleTable } from './organization-permissions';
 import type { RunnerConnectionService } from './runner-connection-service';
 import {
   InvitationList,
@@ -6,7 +7,6 @@ import {
   Member,
   MemberList,
   Organization,
-  RoleList,
   WorkflowAccess,
   WorkflowAccessLevel,
 } from '../../../shared/src/contracts/runner-api';
@@ -31,15 +31,6 @@ export const WorkflowAccessChange = WorkflowRef.extend({
 
 const enc = encodeURIComponent;
 
-/** What the caller's role lets them do, from the runner's own role table. */
-function abilities(roles: RoleList, myRole: string | undefined) {
-  const permissions = new Set(roles.items.find((r) => r.id === myRole)?.permissions ?? []);
-  return {
-    canManage: permissions.has('members:manage'),
-    canShare: permissions.has('workflows:share'),
-  };
-}
-
 /**
  * Organizations, members, roles, invitations and workflow sharing, from the
  * desktop. The runner enforces every rule; `canManage` / `canShare` only let
@@ -63,20 +54,19 @@ export class AdminService {
 
   /** Members with their roles, the roles there are, and what the caller may change. */
   async members(organizationId: string) {
-    const ctx = this.in(organizationId);
-    const [list, roles, organizations] = await Promise.all([
-      ctx.send(
+    const [list, { roles, permissions }] = await Promise.all([
+      this.in(organizationId).send(
         { method: 'GET', path: `/v1/organizations/${enc(organizationId)}/users` },
         MemberList,
       ),
-      ctx.send({ method: 'GET', path: `/v1/organizations/${enc(organizationId)}/roles` }, RoleList),
-      this.organizations(),
+      roleTable(this.connections, organizationId),
     ]);
-    const myRole = organizations.find((o) => o.id === organizationId)?.role;
     return {
       items: list.items,
       roles: roles.items.map((r) => ({ id: r.id, name: r.name, builtIn: r.builtIn })),
-      ...abilities(roles, myRole),
+      // What the caller's role lets them do, from the runner's own role table.
+      canManage: permissions.has('members:manage'),
+      canShare: permissions.has('workflows:share'),
     };
   }
 
