@@ -158,7 +158,10 @@ describe.skipIf(!secretService.available)(
       'mutes a workflow from the Runner page; the runner’s refusal names the workflow',
       async () => {
         await page.getByRole('button', { name: 'Runner', exact: true }).click();
-        await page.getByRole('heading', { name: 'Failure alerts' }).waitFor();
+        await page.getByRole('heading', { name: 'Failure and SLA alerts' }).waitFor();
+        // One setting mutes both kinds (decision 0018), and the section says so.
+        await page.getByText('Muting silences both failure and SLA alerts').waitFor();
+        await page.getByRole('checkbox', { name: 'Mute all failure and SLA alerts' }).waitFor();
         const paymentsBox = page.getByRole('checkbox', { name: 'Payments' });
         await tabTo(page, paymentsBox);
         await page.keyboard.press('Space');

@@ -83,7 +83,7 @@ describe.skipIf(!secretService.available)(
         await expect
           .poll(() => page.getByTestId('two-factor-status').textContent())
           .toMatch(/Two-factor authentication:\s*Off/);
-        // Refused here too (Failure alerts), with the way out.
+        // Refused here too (Failure and SLA alerts), with the way out.
         await page
           .getByRole('alert')
           .filter({ hasText: 'two-factor' })
@@ -147,11 +147,11 @@ describe.skipIf(!secretService.available)(
           .toMatch(/On · 10 recovery codes left/);
         // Shown once: gone from the page now.
         expect(await page.getByText(codes[0]!).count()).toBe(0);
-        // The Failure alerts section the runner had refused reads again, and is let in.
+        // The Failure and SLA alerts section the runner had refused reads again, and is let in.
         await expect
           .poll(() => page.getByRole('alert').filter({ hasText: 'two-factor' }).count())
           .toBe(0);
-        await page.getByRole('heading', { name: 'Failure alerts' }).waitFor();
+        await page.getByRole('heading', { name: 'Failure and SLA alerts' }).waitFor();
 
         // Let in now.
         await press('Organizations');

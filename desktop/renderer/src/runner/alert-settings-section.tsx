@@ -13,8 +13,9 @@ type Workflows = RouterOutputs['runner']['executions']['overview'];
 const MUTED_ENTRY = /^mutedWorkflowIds\[(\d+)\]$/;
 
 /**
- * The user's failure alerts (in-app and email) in the organization in use: all muted, or the
- * workflows chosen (decision 0016). The runner keeps them per member and organization.
+ * The user's failure and SLA alerts (in-app and email) in the organization in use: all muted, or
+ * the workflows chosen (decisions 0016, 0018: one setting mutes both kinds). The runner keeps
+ * them per member and organization.
  */
 export function AlertSettingsSection({ profile }: { profile: RunnerProfile }) {
   const [workflows, setWorkflows] = useState<Workflows | null>(null);
@@ -66,11 +67,12 @@ export function AlertSettingsSection({ profile }: { profile: RunnerProfile }) {
 
   return (
     <section className="settings-block" aria-labelledby="alerts-title">
-      <h2 id="alerts-title">Failure alerts</h2>
+      <h2 id="alerts-title">Failure and SLA alerts</h2>
       <p className="hint">
         The runner tells you by email and in-app (the bell) when a workflow you may edit in{' '}
-        {profile.organizationName ?? 'this organization'} fails: one digest per workflow at most
-        every 4 minutes. Muting applies to you only.
+        {profile.organizationName ?? 'this organization'} fails or misses its SLA (a run taking too
+        long, or waiting too long to start): one digest per workflow and kind at most every 4
+        minutes. Muting silences both failure and SLA alerts, for you only.
       </p>
       {!loaded ? (
         problem ? (
@@ -86,7 +88,7 @@ export function AlertSettingsSection({ profile }: { profile: RunnerProfile }) {
               checked={muteAll}
               onChange={(e) => setMuteAll(e.target.checked)}
             />{' '}
-            Mute all failure alerts
+            Mute all failure and SLA alerts
           </label>
           <fieldset className="field-group" disabled={muteAll}>
             <legend>Mute these workflows</legend>
