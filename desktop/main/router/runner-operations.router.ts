@@ -36,8 +36,8 @@ export const runnerPublishRouter = router({
 
 /** `runner.executions.*`: what operators watch. */
 export const runnerExecutionsRouter = router({
-  /** The organization's workflows, for the overview's table and pickers (one request a page). */
-  overview: runnerProcedure.query(({ ctx }) => ctx.services.runner.executions.workflows()),
+  /** The organization's workflows, for the Executions page's table and pickers (one request a page). */
+  workflows: runnerProcedure.query(({ ctx }) => ctx.services.runner.executions.workflows()),
   stats: runnerProcedure
     .input(StatsQuery)
     .query(({ ctx, input }) => ctx.services.runner.executions.stats(input)),

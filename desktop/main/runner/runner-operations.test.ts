@@ -138,7 +138,7 @@ describe.skipIf(!secretService.available)(
         message: /already ended/,
       });
 
-      const workflows = await app.caller.runner.executions.overview();
+      const workflows = await app.caller.runner.executions.workflows();
       expect(workflows.find((w) => w.runnerWorkflowId === published.runnerWorkflowId)).toEqual({
         runnerWorkflowId: published.runnerWorkflowId,
         name: 'hooked',

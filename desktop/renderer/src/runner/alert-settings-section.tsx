@@ -7,7 +7,7 @@ import { showToast } from '../ui/toast-store';
 import { useFormAction } from '../ui/use-form-action';
 import type { RunnerProfile } from './runner-store';
 
-type Workflows = RouterOutputs['runner']['executions']['overview'];
+type Workflows = RouterOutputs['runner']['executions']['workflows'];
 
 /** `mutedWorkflowIds[2]` in a problem's errors → the id that was sent third. */
 const MUTED_ENTRY = /^mutedWorkflowIds\[(\d+)\]$/;
@@ -50,7 +50,7 @@ export function AlertSettingsSection({ profile }: { profile: RunnerProfile }) {
   useEffect(() => {
     Promise.all([
       api.runner.notifications.alertSettings.query(),
-      api.runner.executions.overview.query(),
+      api.runner.executions.workflows.query(),
     ]).then(
       ([settings, list]) => {
         setMuteAll(settings.muteAll);

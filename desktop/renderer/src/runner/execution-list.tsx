@@ -9,7 +9,7 @@ import { REFRESH_MS, StatusBadge } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
 
 type Page = RouterOutputs['runner']['executions']['list'];
-type Workflows = RouterOutputs['runner']['executions']['overview'];
+type Workflows = RouterOutputs['runner']['executions']['workflows'];
 type Status = NonNullable<RouterInputs['runner']['executions']['list']['status']>;
 
 const STATUSES: Status[] = ['pending', 'running', 'success', 'failed', 'canceled'];

@@ -11,7 +11,7 @@ import { REFRESH_MS, WORKFLOWS_REFRESH_MS } from './status-badge';
 import { useAutoRefresh } from './use-auto-refresh';
 import { WorkflowSlaSection } from './workflow-sla-section';
 
-type Workflows = RouterOutputs['runner']['executions']['overview'];
+type Workflows = RouterOutputs['runner']['executions']['workflows'];
 
 /**
  * Operators' view of the organization, from its organization-wide reads: outcomes over a
@@ -28,7 +28,7 @@ export function ExecutionsPage() {
   useEffect(() => void refreshProfiles(), []);
   const refresh = useCallback(async () => {
     try {
-      setWorkflows(await api.runner.executions.overview.query());
+      setWorkflows(await api.runner.executions.workflows.query());
       setProblem(null);
     } catch (error) {
       setProblem(failureOf(error));

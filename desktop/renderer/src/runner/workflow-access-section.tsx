@@ -10,7 +10,7 @@ import { useFormAction } from '../ui/use-form-action';
 import { activeProfile, useRunner } from './runner-store';
 
 type Member = RouterOutputs['runner']['admin']['members']['items'][number];
-type Workflows = RouterOutputs['runner']['executions']['overview'];
+type Workflows = RouterOutputs['runner']['executions']['workflows'];
 type Level = RouterOutputs['runner']['admin']['workflowAccess']['members'][number]['access'];
 const LEVELS: Level[] = ['view', 'run', 'edit'];
 
@@ -46,7 +46,7 @@ export function WorkflowAccessSection({
 
   useEffect(() => {
     if (!inUse) return;
-    api.runner.executions.overview.query().then(
+    api.runner.executions.workflows.query().then(
       (list) => {
         setWorkflows(list);
         setWorkflowId((current) => current || (list[0]?.runnerWorkflowId ?? ''));
