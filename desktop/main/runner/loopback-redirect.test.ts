@@ -7,9 +7,11 @@ import { listenForRedirect } from './loopback-redirect';
 
 const STATE = 'a-state-of-43-characters-0123456789abcdefgh';
 
-async function listen(timeoutMs = 60_000) {
-  return listenForRedirect({ path: '/oidc/callback', state: STATE, timeoutMs });
+async function listen(timeoutMs = 60_000, purpose: 'sign-in' | 'step-up' = 'sign-in') {
+  return listenForRedirect({ path: '/oidc/callback', state: STATE, timeoutMs, purpose });
 }
+
+const heading = (page: string) => /<h1>([^<]*)<\/h1>/.exec(page)?.[1];
 
 describe('loopback redirect listener', () => {
   it('listens on 127.0.0.1 only, and only its path with a GET ends the wait', async () => {
@@ -28,6 +30,24 @@ describe('loopback redirect listener', () => {
     expect(await redirect.result).toEqual({ code: 'one-time', state: STATE });
     await redirect.closed;
     await expect(fetch(uri)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+  });
+
+  it('says "Signed in" after a sign-in and "Confirmed" after a step-up', async () => {
+    const signIn = await listen();
+    expect(heading(await (await fetch(`${signIn.redirectUri}?code=c&state=${STATE}`)).text())).toBe(
+      'Signed in',
+    );
+    const stepUp = await listen(60_000, 'step-up');
+    const confirmed = await (await fetch(`${stepUp.redirectUri}?code=c&state=${STATE}`)).text();
+    expect(heading(confirmed)).toBe('Confirmed');
+    expect(confirmed).toContain('You can close this tab');
+    expect(confirmed).not.toMatch(/signed in/i);
+    const refused = await listen(60_000, 'step-up');
+    const page = await (
+      await fetch(`${refused.redirectUri}?error=access_denied&state=${STATE}`)
+    ).text();
+    expect(heading(page)).toBe('Not confirmed');
+    await Promise.all([signIn.result, stepUp.result, refused.result]);
   });
 
   it('shows an error description as text, never as markup', async () => {

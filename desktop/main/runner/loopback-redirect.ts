@@ -16,6 +16,13 @@ export interface LoopbackRedirect {
   closed: Promise<void>;
 }
 
+/** What the browser tab says at the end, by what the redirect ends: a sign-in or a step-up. */
+const ENDINGS = {
+  'sign-in': { done: 'Signed in', failed: 'Sign-in failed' },
+  // A signed-in user confirming it is them (2FA enrolment): nothing was signed in.
+  'step-up': { done: 'Confirmed', failed: 'Not confirmed' },
+} as const;
+
 /**
  * A one-shot HTTP listener on 127.0.0.1 and an ephemeral port for an OAuth redirect (RFC 8252
  * §7.3). Only a GET of `path` with our `state` ends it; a request with another state (another
@@ -27,7 +34,9 @@ export async function listenForRedirect(options: {
   path: string;
   state: string;
   timeoutMs: number;
+  purpose: keyof typeof ENDINGS;
 }): Promise<LoopbackRedirect> {
+  const ending = ENDINGS[options.purpose];
   let settle!: { resolve(value: OidcClientRedirect): void; reject(error: Error): void };
   const result = new Promise<OidcClientRedirect>((resolve, reject) => {
     settle = { resolve, reject };
@@ -54,7 +63,7 @@ export async function listenForRedirect(options: {
     }
     const parsed = OidcClientRedirect.safeParse(params);
     if (!parsed.success) {
-      answer(res, 400, 'Sign-in failed', 'The runner sent neither a sign-in code nor an error.');
+      answer(res, 400, ending.failed, 'The runner sent neither a sign-in code nor an error.');
       finish(() =>
         settle.reject(
           new RunnerError('server', 'The runner sent neither a sign-in code nor an error.'),
@@ -66,11 +75,11 @@ export async function listenForRedirect(options: {
       answer(
         res,
         200,
-        'Sign-in failed',
+        ending.failed,
         `${parsed.data.error_description ?? parsed.data.error}. You can close this tab and return to Maestro.`,
       );
     } else {
-      answer(res, 200, 'Signed in', 'You can close this tab and return to Maestro.');
+      answer(res, 200, ending.done, 'You can close this tab and return to Maestro.');
     }
     const value = parsed.data;
     finish(() => settle.resolve(value));

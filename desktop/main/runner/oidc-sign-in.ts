@@ -172,6 +172,7 @@ export class OidcSignIn {
       path: OIDC_REDIRECT_PATH,
       state,
       timeoutMs: this.timeoutMs,
+      purpose,
     });
     const flowId = randomUUID();
     let authorizationUrl: URL;

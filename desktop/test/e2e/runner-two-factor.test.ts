@@ -209,7 +209,8 @@ describe.skipIf(!secretService.available)(
         expect(await seriousViolations(page)).toEqual([]);
         // The provider asks again (prompt=login), whatever session it has.
         const tab = await atProvider(opened, 'grace');
-        await tab.getByRole('heading', { name: 'Signed in' }).waitFor({ timeout: 15_000 });
+        // A step-up signs nothing in: the tab says it was confirmed.
+        await tab.getByRole('heading', { name: 'Confirmed' }).waitFor({ timeout: 15_000 });
         await tab.close();
 
         await page
