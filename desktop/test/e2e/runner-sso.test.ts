@@ -79,7 +79,10 @@ describe.skipIf(!secretService.available)(
         const opened = page.context().waitForEvent('page');
         await page.getByRole('button', { name: 'Sign in with Corp SSO' }).click();
         const abandoned = await opened;
-        await page.getByRole('status').filter({ hasText: 'Continue in your browser' }).waitFor();
+        await page
+          .getByRole('status')
+          .filter({ hasText: 'Continue in your browser: sign in with Corp SSO there' })
+          .waitFor();
         expect(await seriousViolations(page)).toEqual([]);
         await screenshot(page, 'runner-sso-waiting');
         await page.getByRole('button', { name: 'Cancel' }).click();

@@ -205,7 +205,10 @@ describe.skipIf(!secretService.available)(
         await press('Set up two-factor authentication');
         const opened = page.context().waitForEvent('page');
         await press('Confirm with Corp SSO');
-        await page.getByRole('status').filter({ hasText: 'Continue in your browser' }).waitFor();
+        await page
+          .getByRole('status')
+          .filter({ hasText: 'Continue in your browser: sign in with Corp SSO again' })
+          .waitFor();
         expect(await seriousViolations(page)).toEqual([]);
         // The provider asks again (prompt=login), whatever session it has.
         const tab = await atProvider(opened, 'grace');

@@ -5,6 +5,7 @@ import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
 import { showToast } from '../ui/toast-store';
 import { useFormAction } from '../ui/use-form-action';
+import { ContinueInBrowser } from './continue-in-browser';
 import type { RunnerProfile } from './runner-store';
 import { refreshProfiles } from './runner-store';
 import { TotpField } from './totp-field';
@@ -131,19 +132,12 @@ export function SingleSignOn({ profile }: { profile: RunnerProfile }) {
         </div>
       )}
       {pending && !pending.askTotp && (
-        <>
-          <p role="status" className="hint">
-            Continue in your browser: sign in with {pending.provider.name} there, then come back.{' '}
-            <a href={pending.authorizationUrl} target="_blank" rel="noopener noreferrer">
-              Open the sign-in page again
-            </a>
-          </p>
-          <div className="form-actions">
-            <button type="button" className="btn" onClick={() => void cancel()}>
-              Cancel
-            </button>
-          </div>
-        </>
+        <ContinueInBrowser
+          providerName={pending.provider.name}
+          again={false}
+          authorizationUrl={pending.authorizationUrl}
+          onCancel={() => void cancel()}
+        />
       )}
       {pending?.askTotp && (
         <form

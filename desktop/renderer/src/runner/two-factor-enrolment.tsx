@@ -5,6 +5,7 @@ import { TextField } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
 import { useFormAction } from '../ui/use-form-action';
+import { ContinueInBrowser } from './continue-in-browser';
 import { QrCode } from './qr-code';
 import { RecoveryCodes } from './recovery-codes';
 import type { RunnerProfile } from './runner-store';
@@ -137,17 +138,12 @@ function Reauthenticate({
   if (pending)
     return (
       <div className="two-factor-step">
-        <p role="status" className="hint">
-          Continue in your browser: sign in with {pending.provider.name} again, then come back.{' '}
-          <a href={pending.authorizationUrl} target="_blank" rel="noopener noreferrer">
-            Open the sign-in page again
-          </a>
-        </p>
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={() => void cancelStepUp()}>
-            Cancel
-          </button>
-        </div>
+        <ContinueInBrowser
+          providerName={pending.provider.name}
+          again
+          authorizationUrl={pending.authorizationUrl}
+          onCancel={() => void cancelStepUp()}
+        />
       </div>
     );
   return (
