@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { FormFooter } from '../ui/form-footer';
@@ -9,13 +9,14 @@ import { ContinueInBrowser } from './continue-in-browser';
 import type { RunnerProfile } from './runner-store';
 import { refreshProfiles } from './runner-store';
 import { TotpField } from './totp-field';
+import type { OidcProvider } from './use-oidc-providers';
+import { useOidcProviders } from './use-oidc-providers';
 
-type Provider = RouterOutputs['runner']['profiles']['oidc']['providers'][number];
 type SignInResult = RouterOutputs['runner']['profiles']['oidc']['finish'];
 
 interface Pending {
   flowId: string;
-  provider: Provider;
+  provider: OidcProvider;
   authorizationUrl: string;
   askTotp: boolean;
 }
@@ -26,31 +27,10 @@ interface Pending {
  * process waits for its answer on a loopback port; the tokens never reach this window.
  */
 export function SingleSignOn({ profile }: { profile: RunnerProfile }) {
-  const [providers, setProviders] = useState<Provider[]>([]);
   const [pending, setPending] = useState<Pending | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [totp, setTotp] = useState('');
-  // The flow in progress, for cancel on unmount and to tell a cancel from a failure.
-  const current = useRef<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.runner.profiles.oidc.providers.query({ profileId: profile.id }).then(
-      (list) => live && setProviders(list),
-      // The password form reports an unreachable runner; no buttons meanwhile.
-      () => live && setProviders([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [profile.id, profile.baseUrl]);
-
-  useEffect(
-    () => () => {
-      if (current.current) void api.runner.profiles.oidc.cancel.mutate({ flowId: current.current });
-    },
-    [],
-  );
+  const { providers, current } = useOidcProviders(profile);
 
   const settle = async (flowId: string, answer: Promise<SignInResult>) => {
     try {
@@ -72,7 +52,7 @@ export function SingleSignOn({ profile }: { profile: RunnerProfile }) {
     }
   };
 
-  const begin = async (provider: Provider) => {
+  const begin = async (provider: OidcProvider) => {
     setProblem(null);
     let started: RouterOutputs['runner']['profiles']['oidc']['start'];
     try {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage } from '../api/trpc-client';
 import { TextField } from '../ui/field';
@@ -9,13 +9,14 @@ import { ContinueInBrowser } from './continue-in-browser';
 import { QrCode } from './qr-code';
 import { RecoveryCodes } from './recovery-codes';
 import type { RunnerProfile } from './runner-store';
+import type { OidcProvider } from './use-oidc-providers';
+import { useOidcProviders } from './use-oidc-providers';
 
-type Provider = RouterOutputs['runner']['profiles']['oidc']['providers'][number];
 type Enrolment = RouterOutputs['runner']['profiles']['twoFactor']['enrolWithPassword'];
 
 type Step =
   | { kind: 'reauth' }
-  | { kind: 'step-up'; flowId: string; authorizationUrl: string; provider: Provider }
+  | { kind: 'step-up'; flowId: string; authorizationUrl: string; provider: OidcProvider }
   | { kind: 'scan'; enrolment: Enrolment }
   | { kind: 'codes'; codes: string[] };
 
@@ -69,29 +70,11 @@ function Reauthenticate({
   onCancel: () => void;
 }) {
   const [password, setPassword] = useState('');
-  const [providers, setProviders] = useState<Provider[]>([]);
   const [pending, setPending] = useState<Extract<Step, { kind: 'step-up' }> | null>(null);
   const [stepUpProblem, setStepUpProblem] = useState<string | null>(null);
   // The step-up in flight: canceled on unmount; tells a cancel from a failure.
-  const current = useRef<string | null>(null);
+  const { providers, current } = useOidcProviders(profile);
   const id = (name: string) => `enrol-${profile.id}-${name}`;
-
-  useEffect(() => {
-    let live = true;
-    api.runner.profiles.oidc.providers.query({ profileId: profile.id }).then(
-      (list) => live && setProviders(list),
-      () => live && setProviders([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [profile.id]);
-  useEffect(
-    () => () => {
-      if (current.current) void api.runner.profiles.oidc.cancel.mutate({ flowId: current.current });
-    },
-    [],
-  );
 
   const passwordForm = useFormAction(async () => {
     const enrolment = await api.runner.profiles.twoFactor.enrolWithPassword.mutate({
@@ -102,7 +85,7 @@ function Reauthenticate({
     onEnrolment(enrolment);
   });
 
-  const stepUp = async (provider: Provider) => {
+  const stepUp = async (provider: OidcProvider) => {
     setStepUpProblem(null);
     passwordForm.setProblem(null);
     let flowId: string | null = null;
