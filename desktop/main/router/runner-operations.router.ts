@@ -9,6 +9,12 @@ import {
   WorkflowRef,
 } from '../runner/admin-service';
 import { AlertSettingsBody } from '../../../shared/src/contracts/runner-api';
+import {
+  DeliveryRef,
+  EnabledChange,
+  NewSubscription,
+  SubscriptionRef,
+} from '../runner/event-subscriptions-service';
 import { ExecutionQuery, StatsQuery } from '../runner/executions-service';
 import { NotificationQuery, NotificationRef } from '../runner/notifications-service';
 import {
@@ -153,4 +159,32 @@ export const runnerConnectionsRouter = router({
     await ctx.services.runner.runnerConnections.remove(input.connectionId);
     return input;
   }),
+});
+
+/** `runner.eventWebhooks.*`: outgoing event webhooks (decision 0019); owners and admins only. */
+export const runnerEventWebhooksRouter = router({
+  list: runnerProcedure.query(({ ctx }) => ctx.services.runner.eventSubscriptions.list()),
+  create: runnerProcedure
+    .input(NewSubscription)
+    .mutation(({ ctx, input }) => ctx.services.runner.eventSubscriptions.create(input)),
+  setEnabled: runnerProcedure
+    .input(EnabledChange)
+    .mutation(({ ctx, input }) => ctx.services.runner.eventSubscriptions.setEnabled(input)),
+  rotateSecret: runnerProcedure
+    .input(SubscriptionRef)
+    .mutation(({ ctx, input }) =>
+      ctx.services.runner.eventSubscriptions.rotateSecret(input.subscriptionId),
+    ),
+  remove: runnerProcedure.input(SubscriptionRef).mutation(async ({ ctx, input }) => {
+    await ctx.services.runner.eventSubscriptions.remove(input.subscriptionId);
+    return input;
+  }),
+  deliveries: runnerProcedure
+    .input(SubscriptionRef)
+    .query(({ ctx, input }) =>
+      ctx.services.runner.eventSubscriptions.deliveries(input.subscriptionId),
+    ),
+  redeliver: runnerProcedure
+    .input(DeliveryRef)
+    .mutation(({ ctx, input }) => ctx.services.runner.eventSubscriptions.redeliver(input)),
 });

@@ -2,6 +2,7 @@ import { runnerProfilesRouter } from './runner-connection.router';
 import {
   runnerAdminRouter,
   runnerConnectionsRouter,
+  runnerEventWebhooksRouter,
   runnerExecutionsRouter,
   runnerNotificationsRouter,
   runnerPublishRouter,
@@ -16,4 +17,5 @@ export const runnerRouter = router({
   admin: runnerAdminRouter,
   notifications: runnerNotificationsRouter,
   connections: runnerConnectionsRouter,
+  eventWebhooks: runnerEventWebhooksRouter,
 });

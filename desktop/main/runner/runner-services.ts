@@ -2,6 +2,7 @@ import type { Keychain } from '../keychain/keychain';
 import type { Database } from '../storage/database';
 import type { WorkflowService } from '../workflows/workflow-service';
 import { AdminService } from './admin-service';
+import { EventSubscriptionsService } from './event-subscriptions-service';
 import { ExecutionsService } from './executions-service';
 import { NotificationsService } from './notifications-service';
 import { OidcSignIn } from './oidc-sign-in';
@@ -28,6 +29,8 @@ export interface RunnerServices {
   oidc: OidcSignIn;
   /** The signed-in user's two-factor authentication (enrolment, step-up, recovery codes). */
   twoFactor: TwoFactorService;
+  /** The organization's outgoing event webhooks (decision 0019), for owners and admins. */
+  eventSubscriptions: EventSubscriptionsService;
 }
 
 export function createRunnerServices(deps: {
@@ -53,5 +56,6 @@ export function createRunnerServices(deps: {
     runnerConnections: new RunnerConnectionsService(connections),
     oidc,
     twoFactor: new TwoFactorService(connections, oidc),
+    eventSubscriptions: new EventSubscriptionsService(connections),
   };
 }

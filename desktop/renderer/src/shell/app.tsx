@@ -18,6 +18,7 @@ import { WorkflowList } from '../workflows/workflow-list';
 import {
   AdminPage,
   ConnectionsPage,
+  EventWebhooksPage,
   ExecutionsPage,
   HelpDialog,
   PublishDialog,
@@ -38,6 +39,7 @@ const PAGES: [Page, string][] = [
   ['executions', 'Executions'],
   ['runner-connections', 'Runner connections'],
   ['admin', 'Organizations'],
+  ['event-webhooks', 'Event webhooks'],
   ['settings', 'Settings'],
 ];
 
@@ -134,6 +136,8 @@ export function App() {
               <RunnerConnectionsPage />
             ) : page === 'admin' ? (
               <AdminPage />
+            ) : page === 'event-webhooks' ? (
+              <EventWebhooksPage />
             ) : (
               <SettingsPage />
             )}

@@ -25,6 +25,9 @@ export const RunnerConnectionsPage = lazy(() =>
 export const AdminPage = lazy(() =>
   import('../runner/admin-page').then((m) => ({ default: m.AdminPage })),
 );
+export const EventWebhooksPage = lazy(() =>
+  import('../runner/event-webhooks-page').then((m) => ({ default: m.EventWebhooksPage })),
+);
 export const PublishDialog = lazy(() =>
   import('../runner/publish-dialog').then((m) => ({ default: m.PublishDialog })),
 );

@@ -2,7 +2,14 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 
 export type Page =
-  'editor' | 'connections' | 'runner' | 'executions' | 'runner-connections' | 'admin' | 'settings';
+  | 'editor'
+  | 'connections'
+  | 'runner'
+  | 'executions'
+  | 'runner-connections'
+  | 'admin'
+  | 'event-webhooks'
+  | 'settings';
 export type Overlay = 'none' | 'gallery' | 'versions' | 'help' | 'run' | 'publish';
 
 interface UiState {
