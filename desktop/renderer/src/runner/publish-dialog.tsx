@@ -11,6 +11,7 @@ import type { PlacedIssue } from '../validation/issue-paths';
 import { placeIssues } from '../validation/issue-paths';
 import { validationStore } from '../validation/validation-store';
 import { saveWorkflow } from '../workflows/workflow-actions';
+import { RunnerNotReady } from './runner-not-ready';
 import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
 import { ProblemAlert } from '../ui/problem-alert';
 
@@ -80,14 +81,7 @@ export function PublishDialog() {
           .
         </p>
       ) : !ready ? (
-        <p>
-          {profile.signedIn
-            ? `Choose an organization on ${profile.name} first.`
-            : `Sign in to ${profile.name} first.`}{' '}
-          <button type="button" className="link-btn" onClick={() => showPage('runner')}>
-            Go to the Runner page
-          </button>
-        </p>
+        <RunnerNotReady profile={profile} />
       ) : (
         <>
           <p>

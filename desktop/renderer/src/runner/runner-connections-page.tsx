@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Failure, RouterOutputs } from '../api/trpc-client';
 import { api, errorMessage, failureOf } from '../api/trpc-client';
-import { showPage } from '../shell/ui-store';
 import { ProblemAlert } from '../ui/problem-alert';
 import { showToast } from '../ui/toast-store';
 import { NewRunnerConnectionForm } from './new-runner-connection-form';
@@ -12,6 +11,7 @@ import {
   ReplaceCredentialsDialog,
 } from './runner-connection-dialogs';
 import { RunnerConnectionsTable } from './runner-connections-table';
+import { RunnerNotReady } from './runner-not-ready';
 import { activeProfile, refreshProfiles, useRunner } from './runner-store';
 import { useAutoRefresh } from './use-auto-refresh';
 
@@ -42,16 +42,7 @@ export function RunnerConnectionsPage() {
           <Connections key={`${profile.id}:${profile.organizationId}`} />
         </>
       ) : (
-        <p>
-          {!profile
-            ? 'No runner is set up yet.'
-            : profile.signedIn
-              ? `Choose an organization on ${profile.name} first.`
-              : `Sign in to ${profile.name} first.`}{' '}
-          <button type="button" className="link-btn" onClick={() => showPage('runner')}>
-            Go to the Runner page
-          </button>
-        </p>
+        <RunnerNotReady profile={profile} />
       )}
     </main>
   );
