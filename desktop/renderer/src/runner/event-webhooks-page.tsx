@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Failure } from '../api/trpc-client';
 import { api, failureOf } from '../api/trpc-client';
-import { showPage } from '../shell/ui-store';
 import { Dialog } from '../ui/dialog';
 import { FormFooter } from '../ui/form-footer';
 import { ProblemAlert } from '../ui/problem-alert';
@@ -14,6 +13,7 @@ import { DeliveriesDialog, DeliveryState } from './event-webhooks-deliveries';
 import type { EventSubscriptionWithSecret } from './event-webhooks-form';
 import { NewEventWebhookForm } from './event-webhooks-form';
 import { SigningSecret } from './event-webhooks-secret';
+import { RunnerNotReady } from './runner-not-ready';
 import { activeProfile, refreshProfiles, useRunner } from './runner-store';
 import { useAutoRefresh } from './use-auto-refresh';
 
@@ -45,16 +45,7 @@ export function EventWebhooksPage() {
           <EventWebhooks key={`${profile.id}:${profile.organizationId}`} />
         </>
       ) : (
-        <p>
-          {!profile
-            ? 'No runner is set up yet.'
-            : profile.signedIn
-              ? `Choose an organization on ${profile.name} first.`
-              : `Sign in to ${profile.name} first.`}{' '}
-          <button type="button" className="link-btn" onClick={() => showPage('runner')}>
-            Go to the Runner page
-          </button>
-        </p>
+        <RunnerNotReady profile={profile} />
       )}
     </main>
   );
