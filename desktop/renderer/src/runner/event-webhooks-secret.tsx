@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { runWithToast } from '../ui/toast-action';
+import { CopyButton } from '../ui/copy-button';
 
 /**
  * A subscription's signing secret right after create or rotate: the runner keeps it sealed and
@@ -35,19 +35,7 @@ export function SigningSecret({
         </code>
       </p>
       <div className="form-actions">
-        <button
-          type="button"
-          className="btn"
-          onClick={() =>
-            void runWithToast(
-              () => navigator.clipboard.writeText(secret),
-              'Signing secret copied.',
-              'info',
-            )
-          }
-        >
-          Copy secret
-        </button>
+        <CopyButton text={secret} label="Copy secret" copied="Signing secret copied." />
         <button type="button" className="btn btn-primary" onClick={onDone}>
           I have stored it
         </button>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { saveTextFile } from '../ui/save-text-file';
-import { runWithToast } from '../ui/toast-action';
+import { CopyButton } from '../ui/copy-button';
 import type { RunnerProfile } from './runner-store';
 
 /**
@@ -35,19 +35,7 @@ export function RecoveryCodes({
         ))}
       </ol>
       <div className="form-actions">
-        <button
-          type="button"
-          className="btn"
-          onClick={() =>
-            void runWithToast(
-              () => navigator.clipboard.writeText(text),
-              'Recovery codes copied.',
-              'info',
-            )
-          }
-        >
-          Copy codes
-        </button>
+        <CopyButton text={text} label="Copy codes" copied="Recovery codes copied." />
         <button type="button" className="btn" onClick={() => saveToFile(profile, text)}>
           Save to file
         </button>
