@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { APP_ROLE } from './orm';
@@ -70,7 +71,7 @@ export function createSystemSql(options: SystemSqlOptions): SystemSql {
   // An idle connection that drops emits 'error' on the pool; the next query simply opens a new one.
   pool.on('error', () => {});
   const query: SqlQuery = async <T>(sql: string, params: unknown[] = []) =>
-    (await pool.query(sql, params)).rows as T[];
+    (await pool.query(statement(sql, params))).rows as T[];
   return {
     query,
     async transaction(fn) {
@@ -80,7 +81,7 @@ export function createSystemSql(options: SystemSqlOptions): SystemSql {
         await client.query('begin');
         const result = await fn(
           async <T>(sql: string, params: unknown[] = []) =>
-            (await client.query(sql, params)).rows as T[],
+            (await client.query(statement(sql, params))).rows as T[],
         );
         await client.query('commit');
         return result;
@@ -96,4 +97,27 @@ export function createSystemSql(options: SystemSqlOptions): SystemSql {
     },
     close: () => pool.end(),
   };
+}
+
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 200;
+
+/**
+ * A statement with parameters goes out as a named prepared statement: each pooled connection
+ * parses and plans it once, then only binds and executes it (the hot path sends the same few
+ * statements thousands of times a second, and parsing plus planning them was a large share of
+ * PostgreSQL's CPU per execution). The name is a digest of the text, so equal texts share it.
+ * Statements without parameters keep the simple protocol, which allows several in one string.
+ */
+function statement(text: string, values: unknown[]): pg.QueryConfig {
+  if (values.length === 0) return { text };
+  let name = statementNames.get(text);
+  // The hot path's texts are a fixed few; should a caller ever build texts dynamically, the
+  // rest stay unnamed instead of filling every connection with prepared statements.
+  if (!name && statementNames.size >= MAX_NAMED_STATEMENTS) return { text, values };
+  if (!name) {
+    name = `maestro_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }

@@ -27,6 +27,12 @@ export const Execution = defineEntity({
     },
     { properties: ['status', 'createdAt'] },
     {
+      // A claim's count of the organization's running executions (migration running_executions_index).
+      name: 'executions_running_org_idx',
+      expression:
+        'create index "executions_running_org_idx" on "executions" ("organization_id") where "status" = \'running\'',
+    },
+    {
       // Failure alerts (notifications/failure-alerts.ts) scan recent failures by finish time.
       name: 'executions_failed_finished_idx',
       expression:

@@ -19,6 +19,7 @@ import { Migration20261125113000_connection_rate_limits } from './Migration20261
 import { Migration20261125120000_sla_alerts } from './Migration20261125120000_sla_alerts';
 import { Migration20261125123000_notification_links } from './Migration20261125123000_notification_links';
 import { Migration20261125130000_event_webhooks } from './Migration20261125130000_event_webhooks';
+import { Migration20261125140000_running_executions_index } from './Migration20261125140000_running_executions_index';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -72,4 +73,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261125123000_notification_links,
   },
   { name: 'Migration20261125130000_event_webhooks', class: Migration20261125130000_event_webhooks },
+  {
+    name: 'Migration20261125140000_running_executions_index',
+    class: Migration20261125140000_running_executions_index,
+  },
 ];

@@ -64,7 +64,10 @@ export function createHooksRoutes(options: HooksRoutesOptions = {}): FastifyPlug
       orm: app.orm,
       listenUrl: options.listenUrl ?? config.databaseUrl,
     });
-    app.addHook('onClose', () => waiter.close());
+    app.addHook('onClose', async () => {
+      await executions.drain().catch(() => undefined);
+      await waiter.close();
+    });
 
     // The signature covers the exact bytes received: keep the raw body, parse it ourselves.
     app.removeAllContentTypeParsers();
