@@ -20,6 +20,7 @@ import { Migration20261125120000_sla_alerts } from './Migration20261125120000_sl
 import { Migration20261125123000_notification_links } from './Migration20261125123000_notification_links';
 import { Migration20261125130000_event_webhooks } from './Migration20261125130000_event_webhooks';
 import { Migration20261125140000_running_executions_index } from './Migration20261125140000_running_executions_index';
+import { Migration20261125141000_queue_tables_autovacuum } from './Migration20261125141000_queue_tables_autovacuum';
 
 /** Listed explicitly (in order) so migrations load the same way under tsx, vitest and a bundle. */
 export const migrationsList: MigrationObject[] = [
@@ -76,5 +77,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261125140000_running_executions_index',
     class: Migration20261125140000_running_executions_index,
+  },
+  {
+    name: 'Migration20261125141000_queue_tables_autovacuum',
+    class: Migration20261125141000_queue_tables_autovacuum,
   },
 ];
