@@ -312,7 +312,7 @@ describe.skipIf(!secretService.available)(
         .enrolWithStepUp({ flowId: started.flowId })
         .catch((error: unknown) => error);
       const tab = await browse(await stack.idp.signIn(started.authorizationUrl, intruder));
-      expect(tab).toContain('Sign-in failed');
+      expect(tab).toContain('Not confirmed');
       expect(await failure).toMatchObject({
         code: 'UNAUTHORIZED',
         message: expect.stringMatching(/^The re-authentication did not succeed: /),
