@@ -33,10 +33,3 @@ export function oauth2SecretValues(secret: OAuth2Secret): string[] {
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
 }
-
-/** Replaces each secret value in `text` (longest first, so a token's prefix never survives). */
-export function redactValues(text: string, secrets: readonly string[]): string {
-  return [...secrets]
-    .sort((a, b) => b.length - a.length)
-    .reduce((out, secret) => (secret ? out.split(secret).join('[redacted]') : out), text);
-}

@@ -1,10 +1,6 @@
 import type { HttpClient } from '../../../shared/src/engine/host';
-import {
-  oauth2SecretValues,
-  redactValues,
-  type OAuth2Secret,
-  type OAuth2Settings,
-} from './oauth2-credentials';
+import { createRedactor } from '../../../shared/src/engine/redaction';
+import { oauth2SecretValues, type OAuth2Secret, type OAuth2Settings } from './oauth2-credentials';
 
 /** A token response (RFC 6749 §5.1), reduced to what the runner keeps. */
 export interface IssuedToken {
@@ -47,7 +43,7 @@ export async function requestToken(
   secret: OAuth2Secret,
   signal?: AbortSignal,
 ): Promise<IssuedToken> {
-  const secrets = oauth2SecretValues(secret);
+  const redactor = createRedactor(oauth2SecretValues(secret));
   const form = new URLSearchParams({ grant_type: settings.grant });
   if (settings.grant === 'refresh_token') {
     if (!secret.refreshToken)
@@ -79,7 +75,7 @@ export async function requestToken(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TokenRequestError(
-      redactValues(`token endpoint unreachable: ${reason}`, secrets),
+      redactor.redactText(`token endpoint unreachable: ${reason}`),
       false,
     );
   }
@@ -92,7 +88,7 @@ export async function requestToken(
         : '';
     const message = `token endpoint answered ${response.status}${code ? ` ${code}` : ''}${description}`;
     throw new TokenRequestError(
-      redactValues(message, secrets),
+      redactor.redactText(message),
       code !== undefined && REAUTHORIZE_ERRORS.has(code),
     );
   }

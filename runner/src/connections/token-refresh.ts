@@ -10,6 +10,7 @@ import {
   type OAuth2Secret,
   type OAuth2Settings,
 } from './oauth2-credentials';
+import { openConnectionSecret } from './connection-secret';
 import { requestToken, TokenRequestError } from './token-endpoint';
 
 const DAY_MS = 86_400_000;
@@ -80,7 +81,7 @@ export async function refreshLockedConnection(
 ): Promise<RefreshOutcome> {
   let secret: OAuth2Secret;
   try {
-    secret = deps.box.openJson<OAuth2Secret>(row.secret_enc, connectionSecretContext(row.id));
+    secret = openConnectionSecret<OAuth2Secret>(deps.box, row.id, row.secret_enc);
   } catch {
     return recordFailure(em, row, new TokenRequestError('the secret cannot be decrypted', false));
   }

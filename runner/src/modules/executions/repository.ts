@@ -5,6 +5,7 @@ import { Execution, ExecutionLog, ExecutionStep } from '../../db/entities/execut
 import { WorkflowVersion } from '../../db/entities/workflow';
 import { badRequest, notFound } from '../../http/problem';
 import { EXECUTION_CANCEL_CHANNEL, EXECUTION_FINISHED_CHANNEL } from '../../outbox/channels';
+import { pgArray } from '../../outbox/pg-array';
 import { isUuid } from '../workflows/repository';
 
 export async function getExecution(em: EntityManager, id: string): Promise<ExecutionEntity> {
@@ -153,7 +154,7 @@ export async function countExecutionsByStatus(
       where organization_id = ? and created_at >= ?
         ${workflows ? 'and workflow_id = any(?::uuid[])' : ''}
       group by status`,
-    workflows ? [orgId, since, `{${workflows.join(',')}}`] : [orgId, since],
+    workflows ? [orgId, since, pgArray(workflows)] : [orgId, since],
   );
   const counts = { pending: 0, running: 0, success: 0, failed: 0, canceled: 0 };
   for (const row of rows) counts[row.status] = Number(row.n);
