@@ -44,12 +44,18 @@ export function errorMessage(error: unknown): string {
 export interface Failure {
   message: string;
   problemType?: string;
+  /** The tRPC error code (`FORBIDDEN` when the runner answered 403). */
+  code?: string;
 }
 
 export function failureOf(error: unknown): Failure {
-  const data = (error as { data?: { problemType?: string } } | null)?.data;
-  const problemType = data?.problemType;
-  return { message: errorMessage(error), ...(problemType ? { problemType } : {}) };
+  const data = (error as { data?: { problemType?: string; code?: string } } | null)?.data;
+  const { problemType, code } = data ?? {};
+  return {
+    message: errorMessage(error),
+    ...(problemType ? { problemType } : {}),
+    ...(code ? { code } : {}),
+  };
 }
 
 /** Validation issues attached by the router's error formatter, when any. */

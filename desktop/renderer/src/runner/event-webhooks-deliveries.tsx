@@ -6,6 +6,7 @@ import { ProblemAlert } from '../ui/problem-alert';
 import { TableHead } from '../ui/table-head';
 import { runWithToast } from '../ui/toast-action';
 import { useAutoRefresh } from './use-auto-refresh';
+import { when } from '../ui/format-time';
 
 export type EventSubscriptionRow = RouterOutputs['runner']['eventWebhooks']['list'][number];
 type Delivery = RouterOutputs['runner']['eventWebhooks']['deliveries'][number];
@@ -18,8 +19,6 @@ const DELIVERY_BADGES: Record<Delivery['status'], string> = {
   delivered: 'badge-success',
   failed: 'badge-failed',
 };
-
-export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /** A delivery's state in a few words: its status, then its last answer. */
 export function DeliveryState({ delivery }: { delivery: Delivery | null }) {

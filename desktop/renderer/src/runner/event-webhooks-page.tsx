@@ -20,10 +20,6 @@ import { useAutoRefresh } from './use-auto-refresh';
 /** Deliveries change in the background (the runner's dispatcher): read the list again now and then. */
 const WEBHOOKS_REFRESH_MS = 15_000;
 
-/** The runner's 403: this role does not hold event-subscriptions:manage. */
-const isForbidden = (error: unknown) =>
-  (error as { data?: { code?: string } } | null)?.data?.code === 'FORBIDDEN';
-
 /**
  * The organization's outgoing event webhooks (decision 0019): where the runner POSTs events
  * (runs finishing, workflows disabled or enabled), their delivery log, and their signing secrets,
@@ -55,17 +51,17 @@ type Open = { action: 'deliveries' | 'delete'; id: string };
 
 function EventWebhooks() {
   const [items, setItems] = useState<EventSubscriptionRow[] | null>(null);
-  const [forbidden, setForbidden] = useState(false);
   const [problem, setProblem] = useState<Failure | null>(null);
   const [shown, setShown] = useState<EventSubscriptionWithSecret | null>(null);
   const [open, setOpen] = useState<Open | null>(null);
+  // The runner's 403: this role does not hold event-subscriptions:manage (cleared by a later load).
+  const forbidden = problem?.code === 'FORBIDDEN';
 
   const refresh = useCallback(async () => {
     try {
       setItems(await api.runner.eventWebhooks.list.query());
       setProblem(null);
     } catch (error) {
-      setForbidden(isForbidden(error));
       setProblem(failureOf(error));
     }
   }, []);

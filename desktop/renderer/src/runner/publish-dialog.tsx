@@ -14,6 +14,7 @@ import { saveWorkflow } from '../workflows/workflow-actions';
 import { RunnerNotReady } from './runner-not-ready';
 import { activeProfile, refreshProfiles, showWorkflowRuns, useRunner } from './runner-store';
 import { ProblemAlert } from '../ui/problem-alert';
+import { CopyButton } from '../ui/copy-button';
 
 type Published = RouterOutputs['runner']['publish']['publish'];
 type Status = RouterOutputs['runner']['publish']['status'];
@@ -100,13 +101,11 @@ export function PublishDialog() {
                     <code className="mono" data-testid="webhook-url">
                       {shown.webhookUrl}
                     </code>{' '}
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() => void navigator.clipboard?.writeText(shown.webhookUrl ?? '')}
-                    >
-                      Copy
-                    </button>
+                    <CopyButton
+                      text={shown.webhookUrl ?? ''}
+                      label="Copy"
+                      copied="Webhook URL copied"
+                    />
                   </dd>
                 </>
               )}

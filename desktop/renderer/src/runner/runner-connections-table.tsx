@@ -1,14 +1,13 @@
 import { TableHead } from '../ui/table-head';
 import { kindLabel } from './connection-credential-fields';
 import type { ConnectionAction, RunnerConnection } from './runner-connection-dialogs';
+import { when } from '../ui/format-time';
 
 const STATUS_BADGES: Record<RunnerConnection['status'], { className: string; text: string }> = {
   ok: { className: 'badge-success', text: 'ok' },
   refresh_failed: { className: 'badge-canceled', text: 'refresh failed' },
   needs_reauthorization: { className: 'badge-failed', text: 'needs reauthorization' },
 };
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
 /** One row per connection: its health and, for roles that may, what can be done with it. */
 export function RunnerConnectionsTable({
